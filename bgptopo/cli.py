@@ -1,0 +1,105 @@
+"""The Mininet CLI, extended with the lab's commands: bgp, routes, fetch, vtysh.
+
+Misuse prints a usage line or one sentence and the prompt goes on."""
+
+import json
+import subprocess
+
+from mininet.cli import CLI
+from mininet.log import error, output
+
+from bgptopo import lab
+from bgptopo.errors import LabError
+
+COMMANDS = (
+    ('bgp', 'bgp [router [show args]]', "a router's BGP summary, or any vtysh show"),
+    ('routes', 'routes [router]', "every router's kernel routing table, or one's"),
+    ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
+    ('vtysh', 'vtysh router [command]', "a router's vtysh, interactive or one command"),
+)
+
+
+def sentences(method):
+    """Run a CLI command, turning a LabError into one line; the CLI goes on."""
+    def run(self, line):
+        try:
+            return method(self, line)
+        except LabError as failure:
+            error('*** %s\n' % failure)
+    run.__doc__ = method.__doc__
+    run.__name__ = method.__name__
+    return run
+
+
+class BgpCLI(CLI):
+    """Mininet's CLI with the BGP lab's commands."""
+
+    prompt = 'mininet> '
+
+    def do_help(self, line):
+        CLI.do_help(self, line)
+        if not line:
+            output('BGP lab commands:\n')
+            for _, usage, text in COMMANDS:
+                output('  %-26s %s\n' % (usage, text))
+            output('\n')
+
+    @sentences
+    def do_bgp(self, line):
+        """bgp [router [show args]]: BGP summary of one router or all;
+        `bgp r1 ip bgp` runs `show ip bgp` on r1."""
+        words = line.split()
+        targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
+        command = 'show ' + ' '.join(words[1:]) if len(words) > 1 else 'show ip bgp summary'
+        for router in targets:
+            output('*** %s (AS %s): %s\n' % (router.name, router.router_config().asn, command))
+            if not router.daemon_running('bgpd'):
+                output("%s's bgpd is not running; `restart %s` starts it again.\n\n"
+                       % (router.name, router.name))
+                continue
+            output(router.vtysh(command).rstrip() + '\n\n')
+
+    @sentences
+    def do_routes(self, line):
+        """routes [router]: kernel routing tables (prefix, next hop, interface, protocol)."""
+        words = line.split()
+        if len(words) > 1:
+            raise LabError('usage: routes [router]')
+        targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
+        for router in targets:
+            output('*** %s\n' % router.name)
+            output(format_routes(router.cmd('ip -j route show')))
+
+    @sentences
+    def do_fetch(self, line):
+        """fetch [node url]: node (default host) retrieves url (default: the web server's page)."""
+        words = line.split()
+        if len(words) not in (0, 2):
+            raise LabError('usage: fetch [node url]')
+        name, url = words if words else lab.default_fetch(self.mn)
+        output(lab.fetch(lab.node(self.mn, name), url))
+
+    @sentences
+    def do_vtysh(self, line):
+        """vtysh router [command]: the router's vtysh; with a command, run just that."""
+        words = line.split(None, 1)
+        if not words:
+            raise LabError('usage: vtysh router [command]')
+        router = lab.router(self.mn, words[0])
+        if len(words) == 2:
+            output(router.vtysh(words[1]))
+        else:
+            subprocess.call(['mnexec', '-a', str(router.pid), 'vtysh'])
+
+
+def format_routes(ip_json):
+    """`ip -j route` output as aligned columns."""
+    try:
+        routes = json.loads(ip_json)
+    except ValueError:
+        return ip_json
+    rows = [('prefix', 'next hop', 'interface', 'protocol')]
+    for route in routes:
+        rows.append((route.get('dst', '?'), route.get('gateway', 'direct'),
+                     route.get('dev', '-'), route.get('protocol', 'kernel')))
+    return ''.join('  %-18s %-16s %-11s %s\n' % row for row in rows) + '\n'

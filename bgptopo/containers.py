@@ -1,0 +1,117 @@
+"""The lab's Docker containers, through the Docker SDK.
+
+Every container runs with networking none (its only interfaces are the lab's
+veths), as nobody with no capabilities, and carries a label naming the lab
+process that owns it. Its PID 1 (dockerfiles/lifeline) lives only while that
+process holds its stdin, so a container never outlives its lab, even when
+the lab is killed."""
+
+import os
+import time
+
+from bgptopo import procs
+from bgptopo.errors import LabError
+
+LABEL = 'org.bgptopo.lab'
+NAME_PREFIX = 'bgptopo.'
+REMOVE_TIMEOUT = 10.0
+
+
+def client():
+    """A Docker client, or a sentence saying why there is none."""
+    try:
+        import docker
+    except ImportError:
+        raise LabError('The Docker SDK for Python is missing; run ./setup.sh '
+                       'or apt-get install python3-docker.')
+    try:
+        docker_client = docker.from_env(timeout=30)
+        docker_client.ping()
+    except Exception:
+        raise LabError('The Docker engine is not running (`docker info` fails); '
+                       'run ./setup.sh, which starts it, or start dockerd.')
+    return docker_client
+
+
+def container_name(node):
+    return NAME_PREFIX + node
+
+
+class LabContainer(object):
+    """One running container of the lab: created, its lifeline attached, started."""
+
+    def __init__(self, docker_client, node, image):
+        self.api = docker_client.api
+        self.node = node
+        self.id = self.api.create_container(
+            image, name=container_name(node), hostname=node,
+            stdin_open=True,       # with the SDK this also sets StdinOnce
+            user='nobody', labels={LABEL: str(os.getpid())},
+            host_config=self.api.create_host_config(
+                network_mode='none', auto_remove=True, read_only=True,
+                cap_drop=['ALL'], security_opt=['no-new-privileges'],
+                # the web server may bind port 80 without any capability
+                sysctls={'net.ipv4.ip_unprivileged_port_start': '0'},
+                mem_limit='256m', pids_limit=256))['Id']
+        try:
+            self.lifeline = self.api.attach_socket(
+                self.id, params={'stdin': 1, 'stream': 1})
+            self.api.start(self.id)
+            self.pid = self.api.inspect_container(self.id)['State']['Pid']
+        except Exception:
+            self.remove()
+            raise
+
+    def remove(self):
+        """Remove the container and wait until docker no longer lists it."""
+        lifeline = getattr(self, 'lifeline', None)
+        if lifeline is not None:
+            lifeline.close()
+        remove_container(self.api, self.id)
+
+
+def remove_container(api, container_id):
+    import docker.errors
+    try:
+        api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        return
+    except docker.errors.APIError:
+        pass    # auto-removal already under way: wait for it below
+    gone = procs.wait_until(lambda: not exists(api, container_id), REMOVE_TIMEOUT,
+                            interval=0.05)
+    if not gone:
+        raise LabError('Docker did not remove container %s within %d s; '
+                       'remove it with `docker rm -f %s`.'
+                       % (container_id[:12], REMOVE_TIMEOUT, container_id[:12]))
+
+
+def exists(api, container_id):
+    import docker.errors
+    try:
+        api.inspect_container(container_id)
+        return True
+    except docker.errors.NotFound:
+        return False
+
+
+def lab_containers(docker_client):
+    """(container, owner pid) for every container that carries our label."""
+    return [(c, int(c.labels.get(LABEL, '0') or 0))
+            for c in docker_client.containers.list(all=True, filters={'label': LABEL})]
+
+
+def remove_stale(docker_client, include_own=False):
+    """Remove containers of labs whose process is gone (and this process's
+    own with include_own); refuse to touch a lab that still runs.
+    Returns the names removed."""
+    removed = []
+    for container, owner in lab_containers(docker_client):
+        mine = owner == os.getpid()
+        if owner and not mine and procs.alive(owner):
+            raise LabError('Another bgptopo lab (process %d) is running; exit it '
+                           'before starting a new one.' % owner)
+        if include_own or not mine:
+            remove_container(docker_client.api, container.id)
+            removed.append(container.name)
+    return removed

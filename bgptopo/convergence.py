@@ -1,0 +1,69 @@
+"""When is the lab converged, and waiting for it with a deadline.
+
+Converged means: every session each router's bgpd.conf configures is
+Established, and every router's kernel table holds every prefix some
+router's bgpd.conf originates (the kernel is what forwards packets)."""
+
+import ipaddress
+import json
+import time
+
+from bgptopo.errors import LabError
+from bgptopo.lab import routers
+
+TIMEOUT = 30.0
+POLL = 0.05
+
+
+def sessions(router):
+    """{neighbor address: (state, prefixes received)} from bgpd."""
+    summary = router.vtysh_json('show ip bgp summary json')
+    peers = summary.get('ipv4Unicast', summary).get('peers', {})   # FRR nests it
+    return {address: (peer.get('state', '?'), peer.get('pfxRcd', 0))
+            for address, peer in peers.items()}
+
+
+def kernel_prefixes(router):
+    """The prefixes in router's kernel routing table, as ip_networks."""
+    try:
+        routes = json.loads(router.cmd('ip -j route show'))
+    except ValueError:
+        return set()
+    return {ipaddress.ip_network(r['dst']) for r in routes if r.get('dst', 'default') != 'default'}
+
+
+def originated(net):
+    return {prefix for r in routers(net) for prefix in r.router_config().networks}
+
+
+def problems(net):
+    """What keeps the lab from being converged, one phrase each; [] if it is."""
+    found = []
+    expected = originated(net)
+    for router in routers(net):
+        config = router.router_config()
+        if not router.daemon_running('bgpd'):
+            found.append("%s's bgpd is not running" % router.name)
+            continue
+        states = sessions(router)
+        for neighbor in config.neighbors:
+            state = states.get(neighbor.address, ('not configured',))[0]
+            if state != 'Established':
+                found.append("%s's session to %s (AS %s) is %s" % (
+                    router.name, neighbor.address, neighbor.remote_as, state))
+        for prefix in sorted(expected - kernel_prefixes(router)):
+            found.append('%s has no route to %s' % (router.name, prefix))
+    return found
+
+
+def wait(net, timeout=TIMEOUT):
+    """Block until converged; the seconds it took. LabError at the deadline."""
+    start = time.monotonic()
+    while True:
+        left = problems(net)
+        if not left:
+            return time.monotonic() - start
+        if time.monotonic() - start > timeout:
+            raise LabError('BGP did not converge within %d s: %s.'
+                           % (timeout, '; '.join(left)))
+        time.sleep(POLL)

@@ -1,0 +1,100 @@
+"""LabTopo: a Mininet Topo of BGP routers and Docker hosts, checked whole
+before Mininet builds anything.
+
+Router addresses come from the routers' zebra.conf (one source of truth): a
+host's default gateway is the address of the router interface at the other
+end of its link."""
+
+import inspect
+
+from mininet.topo import Topo
+
+from bgptopo import containers, images, preflight
+from bgptopo.dockerhost import DockerHost
+from bgptopo.errors import LabError
+from bgptopo.frrconf import RouterConfig
+from bgptopo.paths import ETC_DIR, router_conf
+from bgptopo.router import QuaggaRouter
+
+
+class LabTopo(Topo):
+    """Subclasses write build() with addRouter, addDockerHost and addLink."""
+
+    def __init__(self, *args, **params):
+        self.reject_unknown(params)
+        preflight.require_root()
+        self.suite = preflight.require_suite()
+        self.etc_dir = params.get('etc') or ETC_DIR
+        self.configs = {}
+        Topo.__init__(self, *args, **params)
+        self.route_hosts()
+        self.check()
+
+    @classmethod
+    def accepted_params(cls):
+        signature = inspect.signature(cls.build)
+        return [name for name in signature.parameters if name != 'self']
+
+    def reject_unknown(self, params):
+        unknown = sorted(set(params) - set(self.accepted_params()))
+        if unknown:
+            raise LabError('%s does not take %s; it accepts %s.' % (
+                self.__class__.__name__, ', '.join(unknown),
+                ', '.join(self.accepted_params()) or 'no parameters'))
+
+    def addRouter(self, name, **opts):
+        """A QuaggaRouter whose configs are etc/quagga/<name>/*.conf."""
+        self.configs[name] = RouterConfig.load(name, self.etc_dir)
+        return self.addHost(name, cls=QuaggaRouter, ip=None,
+                            etc_dir=self.etc_dir, **opts)
+
+    def addDockerHost(self, name, image, ip):
+        """A host in a container of image, with address ip (a.b.c.d/len)."""
+        return self.addHost(name, cls=DockerHost, image=image, ip=ip)
+
+    def routers(self):
+        return [n for n in self.hosts() if n in self.configs]
+
+    def docker_hosts(self):
+        return [n for n in self.hosts() if 'image' in self.nodeInfo(n)]
+
+    def intf_name(self, node, peer):
+        return '%s-eth%d' % (node, self.port(node, peer)[0])
+
+    def route_hosts(self):
+        """Point each host's default route at its router's address on the link."""
+        for host in self.docker_hosts():
+            router = self.peer_router(host)
+            intf = self.intf_name(router, host)
+            gateway = self.configs[router].address_of(intf)
+            if gateway is None:
+                raise LabError('%s: zebra.conf gives %s no address, so %s has no '
+                               'gateway; add "ip address" under "interface %s".'
+                               % (router, intf, host, intf))
+            self.nodeInfo(host)['defaultRoute'] = 'via %s' % gateway.ip
+
+    def peer_router(self, host):
+        for src, dst in self.links():
+            if host in (src, dst):
+                peer = dst if src == host else src
+                if peer in self.configs:
+                    return peer
+        raise LabError('%s is linked to no router; add a link in the topology.' % host)
+
+    def interfaces_of(self, router):
+        ports = self.ports.get(router, {})
+        return ['%s-eth%d' % (router, port) for port in ports] + \
+            list(self.nodeInfo(router).get('stubs', ()))
+
+    def check(self):
+        """Everything that can be known wrong before a node exists."""
+        preflight.check_router_configs(self.suite, {
+            name: tuple(router_conf(name, d, self.etc_dir) for d in ('zebra', 'bgpd'))
+            for name in self.routers()})
+        for name in self.routers():
+            preflight.check_interfaces(name, self.configs[name].interfaces,
+                                       self.interfaces_of(name))
+        docker_client = containers.client()
+        containers.remove_stale(docker_client)
+        for host in self.docker_hosts():
+            images.build(docker_client, self.nodeInfo(host)['image'])

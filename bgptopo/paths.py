@@ -1,0 +1,20 @@
+"""Where the lab's files live: the repository is the single source of its
+router configs and Dockerfiles, whether run from a checkout or installed."""
+
+import os
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_DIR = os.path.dirname(PACKAGE_DIR)
+ETC_DIR = os.path.join(REPO_DIR, 'etc', 'quagga')
+DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
+
+
+def router_conf(router, daemon, etc_dir=ETC_DIR):
+    """The config file of one daemon of one router, e.g. etc/quagga/r1/bgpd.conf."""
+    return os.path.join(etc_dir, router, '%s.conf' % daemon)
+
+
+def shown(path):
+    """A path as a user in the repository would type it."""
+    rel = os.path.relpath(path, REPO_DIR)
+    return path if rel.startswith('..') else rel

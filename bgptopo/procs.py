@@ -1,0 +1,60 @@
+"""Processes the lab started, ended by their recorded pid and waited for:
+never by name, so nothing that is not ours is touched."""
+
+import os
+import select
+import signal
+import time
+
+
+def alive(pid):
+    """True while pid runs (a zombie counts as ended)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return False
+
+
+def wait_exit(pid, timeout):
+    """Wait until pid has exited, at most timeout seconds; True if it did.
+    A pidfd wakes us the moment the process ends, without polling."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        return wait_until(lambda: not alive(pid), timeout)
+    try:
+        deadline = time.monotonic() + timeout
+        while alive(pid):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            # a zombie's pidfd is readable at once; alive() then says so
+            select.select([fd], [], [], min(left, 0.2))
+        return True
+    finally:
+        os.close(fd)
+
+
+def stop(pid, grace=5.0):
+    """SIGTERM pid, wait up to grace seconds, then SIGKILL and wait again."""
+    for sig, timeout in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+        if not alive(pid):
+            return True
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return True
+        if wait_exit(pid, timeout):
+            return True
+    return False
+
+
+def wait_until(condition, timeout, interval=0.01):
+    """Poll condition() until it is true or timeout seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)

@@ -1,0 +1,119 @@
+"""QuaggaRouter: a Mininet node that routes with zebra and bgpd.
+
+Each router gets a private tmpfs on the suite's run directory (its own mount
+namespace, made by mnexec), so the stock socket and pid paths serve several
+routers at once, vtysh inside the node finds its own router, and the
+directory disappears with the node whatever way the lab ends."""
+
+import json
+import os
+import shlex
+
+from mininet.log import debug
+from mininet.node import Node
+
+from bgptopo import procs, suite as suites
+from bgptopo.errors import LabError
+from bgptopo.frrconf import RouterConfig
+from bgptopo.paths import ETC_DIR, router_conf
+
+START_TIMEOUT = 10.0
+
+
+class QuaggaRouter(Node):
+    """A router: IP forwarding on, zebra and bgpd run from
+    etc/quagga/<name>/zebra.conf and bgpd.conf.
+
+    stubs: interfaces with no link (a LAN the router notionally serves),
+    made as a veth pair whose far end stays unplugged inside the router."""
+
+    def __init__(self, name, etc_dir=ETC_DIR, stubs=(), **params):
+        self.suite = suites.installed()
+        self.etc_dir = etc_dir
+        self.stubs = tuple(stubs)
+        self.daemon_pids = {}
+        Node.__init__(self, name, **params)
+
+    def config(self, **params):
+        result = Node.config(self, **params)
+        self.cmd('mkdir -p {0} && mount -t tmpfs -o mode=0700 tmpfs {0}'
+                 .format(self.suite.run_dir))
+        self.cmd('sysctl -qw net.ipv4.ip_forward=1')
+        for stub in self.stubs:
+            self.cmd('ip link add {0} type veth peer name {0}-far && '
+                     'ip link set {0}-far up && ip link set {0} up'.format(stub))
+        self.start_daemons()
+        return result
+
+    def router_config(self):
+        """This router's configs as the lab reads them (read anew: users edit them)."""
+        return RouterConfig.load(self.name, self.etc_dir)
+
+    def conf(self, daemon):
+        return router_conf(self.name, daemon, self.etc_dir)
+
+    def start_daemons(self):
+        """zebra first: bgpd retries a missing zebra only after 10 s."""
+        for daemon in suites.DAEMONS:
+            self.start_daemon(daemon)
+
+    def start_daemon(self, daemon):
+        command = ' '.join(map(shlex.quote, self.suite.command(daemon, self.conf(daemon))))
+        out = os.path.join(self.suite.run_dir, '%s.out' % daemon)
+        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we
+        pid = self.cmd('setpriv --pdeathsig TERM %s </dev/null >%s 2>&1 & echo $!'
+                       % (command, out))
+        pid = int(pid.split()[-1])
+        self.daemon_pids[daemon] = pid
+        debug('%s: %s started as pid %d\n' % (self.name, daemon, pid))
+        self.wait_ready(daemon, pid)
+
+    def wait_ready(self, daemon, pid):
+        """A daemon is ready when its vty socket exists: it has read its config."""
+        # /proc/PID/root resolves absolute symlinks (/var/run) in our root, so
+        # name the run directory by its real path
+        vty = '/proc/%d/root%s/%s.vty' % (pid, os.path.realpath(self.suite.run_dir), daemon)
+        ready = procs.wait_until(lambda: os.path.exists(vty) or not procs.alive(pid),
+                                 START_TIMEOUT)
+        if not ready or not procs.alive(pid):
+            last = self.daemon_output(daemon).strip().splitlines()[-2:]
+            raise LabError('%s: %s %s; its last words: %s' % (
+                self.name, daemon,
+                'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
+                ' / '.join(last) or 'none'))
+
+    def daemon_output(self, daemon):
+        return self.cmd('cat %s/%s.out %s 2>/dev/null' % (
+            self.suite.run_dir, daemon, self.suite.log_file(daemon)))
+
+    def stop_daemons(self):
+        """bgpd first, so its peers see a clean close before zebra goes."""
+        for daemon in reversed(suites.DAEMONS):
+            pid = self.daemon_pids.pop(daemon, None)
+            if pid:
+                procs.stop(pid)
+
+    def daemon_running(self, daemon):
+        pid = self.daemon_pids.get(daemon)
+        return bool(pid) and procs.alive(pid)
+
+    def restart_daemons(self):
+        self.stop_daemons()
+        self.start_daemons()
+
+    def terminate(self):
+        self.stop_daemons()
+        Node.terminate(self)
+
+    def vtysh(self, *commands):
+        """Run vtysh commands on this router; their output as text."""
+        args = ' '.join('-c %s' % shlex.quote(c) for c in commands)
+        return self.cmd('vtysh %s 2>&1' % args)
+
+    def vtysh_json(self, command):
+        """A vtysh `show ... json` command's answer, parsed; {} if none."""
+        text = self.vtysh(command)
+        try:
+            return json.loads(text)
+        except ValueError:
+            return {}

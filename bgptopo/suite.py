@@ -1,0 +1,78 @@
+"""The routing suite that runs the routers' zebra and bgpd: FRR where it is
+installed (Debian 12 packages only FRR), else Quagga, FRR's ancestor with
+the same daemons and config language."""
+
+import grp
+import os
+import subprocess
+from collections import namedtuple
+
+from bgptopo.errors import LabError
+from bgptopo.frrconf import config_errors
+from bgptopo.paths import shown
+
+DAEMONS = ('zebra', 'bgpd')
+
+
+class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
+    """Where one suite keeps its daemons, sockets and vty group."""
+
+    def daemon(self, name):
+        return os.path.join(self.daemon_dir, name)
+
+    def command(self, daemon, conf):
+        """The command line that runs one daemon of a router in the foreground.
+        It runs as root (the config may sit in a root-only checkout); vty is
+        reachable only through the router's private socket directory."""
+        args = [self.daemon(daemon), '-f', conf, '-u', 'root', '-g', 'root',
+                '-P', '0', '-i', self.pid_file(daemon)]
+        if self.name == 'FRR':
+            args += ['--log', 'file:%s' % self.log_file(daemon)]
+        return args
+
+    def pid_file(self, daemon):
+        return os.path.join(self.run_dir, '%s.pid' % daemon)
+
+    def log_file(self, daemon):
+        return os.path.join(self.run_dir, '%s.log' % daemon)
+
+    def zserv_socket(self):
+        return os.path.join(self.run_dir, 'zserv.api')
+
+    def check_config(self, router, daemon, conf):
+        """Raise LabError when the daemon's own dry run rejects conf."""
+        run = subprocess.run([self.daemon(daemon), '-C', '-f', conf],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             universal_newlines=True)
+        errors = config_errors(run.stdout)
+        if errors:
+            raise LabError(config_error_sentence(router, daemon, conf, errors))
+
+    def root_can_run_daemons(self):
+        """The daemons refuse to start for root outside the vty group."""
+        try:
+            return 'root' in grp.getgrnam(self.vty_group).gr_mem
+        except KeyError:
+            return False
+
+
+def config_error_sentence(router, daemon, conf, errors):
+    line, text, message = errors[0]
+    more = ' (and %d more)' % (len(errors) - 1) if len(errors) > 1 else ''
+    return ('%s: %s rejects %s line %d "%s": %s%s; fix the file and start '
+            'the lab again.' % (router, daemon, shown(conf), line, text,
+                                message, more))
+
+
+FRR = Suite('FRR', '/usr/lib/frr', '/var/run/frr', 'frrvty')
+QUAGGA = Suite('Quagga', '/usr/lib/quagga', '/var/run/quagga', 'quaggavty')
+
+
+def installed():
+    """The suite whose zebra and bgpd are installed, FRR first."""
+    for suite in (FRR, QUAGGA):
+        if all(os.access(suite.daemon(d), os.X_OK) for d in DAEMONS):
+            return suite
+    raise LabError('Neither FRR nor Quagga is installed (no zebra and bgpd in '
+                   '/usr/lib/frr or /usr/lib/quagga); run ./setup.sh, or '
+                   'apt-get install frr.')

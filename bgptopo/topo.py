@@ -1,0 +1,44 @@
+"""The file `mn --custom` loads: the bgp3 lab, its tests and its CLI.
+
+    HOST --- R1 --- R2 --- WEB_SERVER     R1 AS 4500  (HOST's 10.0.0.0/24)
+              \\    /                      R2 AS 55000 (WEB_SERVER's 12.0.0.0/24)
+               R3                         R3 AS 65000 (11.0.0.0/24)
+
+    sudo mn --custom bgptopo/topo.py --topo bgp3 [--test fetch]
+
+mn execs this file without __file__ and copies every name defined here into
+its own globals, so it defines only what mn looks for (topos, tests, CLI)
+besides the lab itself."""
+
+import inspect
+import os
+import sys
+
+# mn execs us from any directory: make the package beside us importable
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    inspect.currentframe().f_code.co_filename))))
+
+from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE  # noqa: E402
+from bgptopo.labtopo import LabTopo  # noqa: E402
+from bgptopo import mnplugin  # noqa: E402
+
+
+class Bgp3Topo(LabTopo):
+    """Three eBGP routers between a client container and a web server container."""
+
+    def build(self, etc=None):
+        host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
+        webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
+        r1 = self.addRouter('r1')
+        r2 = self.addRouter('r2')
+        r3 = self.addRouter('r3', stubs=['r3-eth2'])    # 11.0.0.0/24 lives here
+        self.addLink(host, r1)
+        self.addLink(r1, r2)
+        self.addLink(r1, r3)
+        self.addLink(r2, r3)
+        self.addLink(r2, webserver)
+
+
+topos = {'bgp3': mnplugin.entry(Bgp3Topo)}
+tests = mnplugin.TESTS
+CLI = mnplugin.CLI
