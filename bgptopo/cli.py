@@ -8,7 +8,7 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import lab
+from bgptopo import convergence, lab
 from bgptopo.errors import LabError
 
 COMMANDS = (
@@ -16,6 +16,7 @@ COMMANDS = (
     ('routes', 'routes [router]', "every router's kernel routing table, or one's"),
     ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
     ('vtysh', 'vtysh router [command]', "a router's vtysh, interactive or one command"),
+    ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
 )
 
 
@@ -77,7 +78,18 @@ class BgpCLI(CLI):
         if len(words) not in (0, 2):
             raise LabError('usage: fetch [node url]')
         name, url = words if words else lab.default_fetch(self.mn)
-        output(lab.fetch(lab.node(self.mn, name), url))
+        page = lab.fetch(lab.node(self.mn, name), url)
+        output(page if page.endswith('\n') else page + '\n')
+
+    @sentences
+    def do_converge(self, line):
+        """converge [seconds]: wait (30 s at most) until every BGP session is
+        Established and every router routes every prefix."""
+        words = line.split()
+        if len(words) > 1 or (words and not words[0].isdigit()):
+            raise LabError('usage: converge [seconds]')
+        timeout = int(words[0]) if words else convergence.TIMEOUT
+        output('*** BGP converged in %.2f s\n' % convergence.wait(self.mn, timeout))
 
     @sentences
     def do_vtysh(self, line):

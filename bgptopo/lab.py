@@ -41,13 +41,13 @@ def default_fetch(net):
     return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()
 
 
-CURL_EXIT = re.compile(r'\n?curl-exit=(\d+)\s*$')
+CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')
 
 
 def fetch(client, url, timeout=FETCH_TIMEOUT):
     """The body at url, retrieved by curl on client; a sentence if it fails."""
     out = client.cmd('curl -sS --fail --max-time %d %s 2>&1; echo "curl-exit=$?"'
-                     % (timeout, shlex.quote(url)))
+                     % (timeout, shlex.quote(url))).replace('\r\n', '\n')
     match = CURL_EXIT.search(out)
     code = int(match.group(1)) if match else -1
     body = out[:match.start()] if match else out
@@ -55,4 +55,4 @@ def fetch(client, url, timeout=FETCH_TIMEOUT):
         reason = body.strip().splitlines()[-1] if body.strip() else 'no answer'
         raise LabError('%s could not fetch %s: %s.' % (
             client.name, url, reason.replace('curl: ', '').rstrip('.')))
-    return body.replace('\r\n', '\n')
+    return body

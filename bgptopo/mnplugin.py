@@ -39,7 +39,7 @@ def fetch_test(net):
     except LabError as failure:
         net.stop()
         fail(failure)
-    output(page)
+    output(page if page.endswith('\n') else page + '\n')
 
 
 def converge_test(net):

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Sets up everything the bgptopo lab needs on Debian 12, as root, then
+# optionally opens the lab or runs the tests:
+#
+#   ./setup.sh          install packages, start dockerd, build the images
+#   ./setup.sh lab      ... then open the lab (mn --custom bgptopo/topo.py --topo bgp3)
+#   ./setup.sh test     ... then run the test suite
+#
+# Every step checks first and skips what is done: a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(docker.io frr mininet python3-docker python3-pytest python3-pexpect
+          debootstrap iproute2 net-tools util-linux curl ruby openvswitch-switch)
+DOCKERD_LOG=/var/log/bgptopo-dockerd.log
+PY=/usr/bin/python3     # the python mn runs; a pyenv or venv python lacks mininet
+
+say() { echo "*** $*" >&2; }
+die() { echo "setup.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run me as root (sudo ./setup.sh): I install packages and start dockerd."
+
+install_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    say "Installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+        || die "apt-get could not install ${missing[*]}; check the apt sources and try again."
+}
+
+# FRR's daemons refuse to run for root unless root is in frrvty.
+allow_root_frr() {
+    id -nG root | grep -qw frrvty || { say "Adding root to group frrvty"; usermod -a -G frrvty root; }
+}
+
+start_dockerd() {
+    docker info >/dev/null 2>&1 && return
+    say "Starting the Docker engine"
+    if [ -d /run/systemd/system ]; then
+        systemctl start docker
+    else
+        nohup dockerd >"$DOCKERD_LOG" 2>&1 &
+    fi
+    for _ in $(seq 300); do docker info >/dev/null 2>&1 && return; sleep 0.1; done
+    die "the Docker engine did not start within 30 s; see $DOCKERD_LOG."
+}
+
+install_packages
+allow_root_frr
+start_dockerd
+"$PY" -m bgptopo.images
+
+case "${1:-}" in
+    lab)  shift; exec mn --custom bgptopo/topo.py --topo bgp3 "$@" ;;
+    test) shift; exec "$PY" -m pytest "$@" ;;
+    "")   say "Ready: mn --custom bgptopo/topo.py --topo bgp3" ;;
+    *)    die "unknown command '$1'; use: ./setup.sh [lab|test]" ;;
+esac

@@ -1,0 +1,45 @@
+"""Shared fixtures: the repository on sys.path, and the lab built once per
+module on the real stack (Docker containers, FRR daemons, namespaces)."""
+
+import os
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+TOPO_FILE = os.path.join(REPO, 'bgptopo', 'topo.py')
+MN = ['mn', '--custom', TOPO_FILE, '--topo']
+
+
+def pytest_collection_modifyitems(items):
+    """Integration tests need root; say so instead of failing obscurely."""
+    if os.geteuid() == 0:
+        return
+    skip = pytest.mark.skip(reason='integration tests need root (run ./setup.sh test as root)')
+    for item in items:
+        if 'integration' in item.keywords:
+            item.add_marker(skip)
+
+
+def build_lab(**params):
+    """A started bgp3 lab, converged; the caller stops it."""
+    from mininet.net import Mininet
+    from bgptopo import convergence
+    from bgptopo.topo import Bgp3Topo
+    net = Mininet(topo=Bgp3Topo(**params), controller=None)
+    try:
+        net.start()
+        convergence.wait(net)
+    except BaseException:
+        net.stop()
+        raise
+    return net
+
+
+@pytest.fixture(scope='module')
+def lab():
+    net = build_lab()
+    yield net
+    net.stop()

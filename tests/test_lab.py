@@ -1,0 +1,67 @@
+"""Integration: the bgp3 lab on the real stack, built once for the module."""
+
+import json
+import os
+
+import pytest
+
+from bgptopo import convergence, lab as labinfo
+from conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+NEIGHBORS = {'r1': {'192.168.12.2', '192.168.13.3'},
+             'r2': {'192.168.12.1', '192.168.23.3'},
+             'r3': {'192.168.13.1', '192.168.23.2'}}
+
+# prefix -> (next hop, interface) in each router's kernel table
+NEXT_HOPS = {
+    'r1': {'11.0.0.0/24': ('192.168.13.3', 'r1-eth2'), '12.0.0.0/24': ('192.168.12.2', 'r1-eth1')},
+    'r2': {'10.0.0.0/24': ('192.168.12.1', 'r2-eth0'), '11.0.0.0/24': ('192.168.23.3', 'r2-eth1')},
+    'r3': {'10.0.0.0/24': ('192.168.13.1', 'r3-eth0'), '12.0.0.0/24': ('192.168.23.2', 'r3-eth1')},
+}
+
+
+def kernel_routes(node):
+    return {r['dst']: r for r in json.loads(node.cmd('ip -j route show'))}
+
+
+def test_every_session_is_established(lab):
+    for name, expected in NEIGHBORS.items():
+        states = convergence.sessions(lab[name])
+        assert set(states) == expected
+        assert {state for state, _ in states.values()} == {'Established'}
+
+
+def test_kernel_tables_route_the_three_prefixes(lab):
+    for name, hops in NEXT_HOPS.items():
+        routes = kernel_routes(lab[name])
+        for prefix, (gateway, dev) in hops.items():
+            assert (routes[prefix].get('gateway'), routes[prefix]['dev'],
+                    routes[prefix]['protocol']) == (gateway, dev, 'bgp')
+        own = {'r1': '10.0.0.0/24', 'r2': '12.0.0.0/24', 'r3': '11.0.0.0/24'}[name]
+        assert routes[own]['protocol'] == 'kernel'
+
+
+def test_r1_reaches_the_web_server_through_as_55000(lab):
+    answer = lab['r1'].vtysh_json('show ip bgp 12.0.0.0/24 json')
+    best = [path for path in answer['paths'] if path.get('bestpath', {}).get('overall')]
+    assert [path['aspath']['string'] for path in best] == ['55000']
+
+
+def test_hosts_route_through_their_routers(lab):
+    assert kernel_routes(lab['host'])['default']['gateway'] == '10.0.0.254'
+    assert kernel_routes(lab['webserver'])['default']['gateway'] == '12.0.0.254'
+
+
+def test_fetch_returns_the_question(lab):
+    node, url = labinfo.default_fetch(lab)
+    assert (node, url) == ('host', 'http://12.0.0.1/')
+    with open(os.path.join(REPO, 'dockerfiles', 'webserver', 'www', 'index.html')) as page:
+        assert labinfo.fetch(lab[node], url) == page.read()
+
+
+def test_containers_have_no_network_but_the_labs(lab):
+    for name, intf in (('host', 'host-eth0'), ('webserver', 'webserver-eth0')):
+        links = {l['ifname'] for l in json.loads(lab[name].cmd('ip -j link show'))}
+        assert links == {'lo', intf}

@@ -1,0 +1,84 @@
+"""Integration: the stock mn launcher with our --custom file, as a user runs it."""
+
+import os
+import subprocess
+
+import pexpect
+import pytest
+
+from conftest import MN, REPO
+
+pytestmark = pytest.mark.integration
+
+PAGE = open(os.path.join(REPO, 'dockerfiles', 'webserver', 'www', 'index.html')).read()
+
+
+def test_mn_test_fetch_prints_the_page():
+    run = subprocess.run(MN + ['bgp3', '--test', 'fetch'], cwd='/', timeout=120,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 0, run.stdout
+    assert PAGE.strip() in run.stdout
+
+
+def test_mn_rejects_an_unknown_topo_parameter():
+    run = subprocess.run(MN + ['bgp3,foo=1', '--test', 'fetch'], timeout=60,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 2
+    assert 'Bgp3Topo does not take foo; it accepts etc.' in run.stdout
+    assert 'Traceback' not in run.stdout
+
+
+@pytest.fixture(scope='module')
+def prompt():
+    """An interactive mn session at the mininet> prompt."""
+    child = pexpect.spawn(MN[0], MN[1:] + ['bgp3'], cwd=REPO, timeout=60,
+                          encoding='utf-8', dimensions=(50, 200))
+    child.expect('mininet> ')
+    yield child
+    if child.isalive():
+        child.sendline('exit')
+        child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def ask(child, line):
+    """Send one command; its output. Mininet's help text itself holds
+    'mininet> ', so the end is a marker that only the shell can print."""
+    child.sendline(line)
+    child.sendline('sh echo END-$((40+2))')
+    child.expect('END-42')
+    output = child.before
+    child.expect('mininet> ')
+    return output
+
+
+def test_help_lists_the_lab_commands(prompt):
+    text = ask(prompt, 'help')
+    for usage in ('bgp [router [show args]]', 'routes [router]', 'fetch [node url]',
+                  'vtysh router [command]'):
+        assert usage in text
+
+
+def test_cli_session(prompt):
+    assert 'BGP converged in' in ask(prompt, 'converge')
+    summary = ask(prompt, 'bgp r1')
+    assert '192.168.12.2' in summary and '192.168.13.3' in summary
+    assert 'Total number of neighbors 2' in summary
+    everyone = ask(prompt, 'bgp')
+    assert all('*** %s' % r in everyone for r in ('r1', 'r2', 'r3'))
+    table = ask(prompt, 'bgp r1 ip bgp')
+    assert '12.0.0.0/24' in table and '55000 i' in table
+    routes = ask(prompt, 'routes r2')
+    assert '10.0.0.0/24' in routes and '192.168.12.1' in routes and 'bgp' in routes
+    assert 'Question:' in ask(prompt, 'fetch')
+    assert 'FRRouting' in ask(prompt, 'vtysh r1 show version')
+
+
+def test_cli_misuse_is_one_sentence(prompt):
+    assert 'r9 is no node of this lab; the routers are r1, r2, r3.' in ask(prompt, 'bgp r9')
+    assert 'host is not a router; the routers are r1, r2, r3.' in ask(prompt, 'bgp host')
+    assert 'usage: vtysh router [command]' in ask(prompt, 'vtysh')
+    assert 'nosuch is no node of this lab' in ask(prompt, 'routes nosuch')
