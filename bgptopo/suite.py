@@ -41,9 +41,13 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
 
     def check_config(self, router, daemon, conf):
         """Raise LabError when the daemon's own dry run rejects conf."""
-        run = subprocess.run([self.daemon(daemon), '-C', '-f', conf],
+        # as root, like the real run: the checkout may be readable by root only
+        run = subprocess.run([self.daemon(daemon), '-C', '-f', conf, '-u', 'root', '-g', 'root'],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              universal_newlines=True)
+        if "can't open configuration file" in run.stdout:
+            raise LabError('%s: %s cannot read %s; make it readable by root.'
+                           % (router, daemon, shown(conf)))
         errors = config_errors(run.stdout)
         if errors:
             raise LabError(config_error_sentence(router, daemon, conf, errors))
