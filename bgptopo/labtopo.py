@@ -10,9 +10,9 @@ import inspect
 from mininet.topo import Topo
 
 from bgptopo import containers, images, preflight
-from bgptopo.dockerhost import DockerHost
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
+from bgptopo.netclasses import docker_host_params, image_of
 from bgptopo.paths import ETC_DIR, router_conf
 from bgptopo.router import QuaggaRouter
 
@@ -50,13 +50,13 @@ class LabTopo(Topo):
 
     def addDockerHost(self, name, image, ip):
         """A host in a container of image, with address ip (a.b.c.d/len)."""
-        return self.addHost(name, cls=DockerHost, image=image, ip=ip)
+        return self.addHost(name, ip=ip, **docker_host_params(image))
 
     def routers(self):
         return [n for n in self.hosts() if n in self.configs]
 
     def docker_hosts(self):
-        return [n for n in self.hosts() if 'image' in self.nodeInfo(n)]
+        return [n for n in self.hosts() if image_of(self.nodeInfo(n))]
 
     def intf_name(self, node, peer):
         return '%s-eth%d' % (node, self.port(node, peer)[0])
@@ -97,4 +97,4 @@ class LabTopo(Topo):
         docker_client = containers.client()
         containers.remove_stale(docker_client)
         for host in self.docker_hosts():
-            images.build(docker_client, self.nodeInfo(host)['image'])
+            images.build(docker_client, image_of(self.nodeInfo(host)))

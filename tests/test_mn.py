@@ -82,3 +82,4 @@ def test_cli_misuse_is_one_sentence(prompt):
     assert 'host is not a router; the routers are r1, r2, r3.' in ask(prompt, 'bgp host')
     assert 'usage: vtysh router [command]' in ask(prompt, 'vtysh')
     assert 'nosuch is no node of this lab' in ask(prompt, 'routes nosuch')
+

@@ -1,0 +1,39 @@
+"""Which Mininet classes build the lab: Containernet's where it is installed
+(its Docker node and Containernet net), else Mininet's own with the
+package's DockerHost. Both build the same topology."""
+
+from mininet.net import Mininet
+
+from bgptopo.dockerhost import DockerHost
+
+try:    # Containernet installs itself as the mininet package
+    from mininet.node import Docker as ContainernetDocker
+    from mininet.net import Containernet
+except ImportError:
+    ContainernetDocker = Containernet = None
+
+CONTAINERNET = ContainernetDocker is not None
+
+
+def docker_host_params(image):
+    """Topo.addHost parameters that make a container host of image.
+    Containernet attaches containers to docker0 unless told otherwise: the
+    lab's hosts must have no network but the lab's."""
+    if CONTAINERNET:
+        return dict(cls=ContainernetDocker, dimage=image, network_mode='none')
+    return dict(cls=DockerHost, image=image)
+
+
+def image_of(node_info):
+    return node_info.get('image') or node_info.get('dimage')
+
+
+class LabNet(Mininet):
+    """Mininet with Containernet's addDocker, for the package's DockerHost."""
+
+    def addDocker(self, name, dimage, **params):
+        return self.addHost(name, cls=DockerHost, image=dimage, **params)
+
+
+def net_class():
+    return Containernet if CONTAINERNET else LabNet
