@@ -25,7 +25,7 @@ def build(topo):
         params = dict(topo.nodeInfo(name))
         image = image_of(params)
         if image:
-            for key in ('cls', 'image', 'dimage'):
+            for key in ('image', 'dimage'):
                 params.pop(key, None)
             net.addDocker(name, dimage=image, **params)
         else:

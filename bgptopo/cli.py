@@ -101,7 +101,10 @@ class BgpCLI(CLI):
         if len(words) == 2:
             output(router.vtysh(words[1]))
         else:
-            subprocess.call(['mnexec', '-a', str(router.pid), 'vtysh'])
+            # vtysh prompts with the system hostname, which the routers share:
+            # give this vtysh a UTS namespace of its own named after the router
+            subprocess.call(['mnexec', '-a', str(router.pid), 'unshare', '--uts', 'sh', '-c',
+                             'hostname "$0" && exec vtysh', router.name])
 
 
 def format_routes(ip_json):

@@ -14,13 +14,23 @@ except ImportError:
 
 CONTAINERNET = ContainernetDocker is not None
 
+if CONTAINERNET:
+    class LabDocker(ContainernetDocker):
+        """Containernet's Docker node that also runs its image's CMD (the web
+        server) once configured: Containernet leaves that call to its user."""
+
+        def config(self, **params):
+            result = ContainernetDocker.config(self, **params)
+            self.start()
+            return result
+
 
 def docker_host_params(image):
     """Topo.addHost parameters that make a container host of image.
     Containernet attaches containers to docker0 unless told otherwise: the
     lab's hosts must have no network but the lab's."""
     if CONTAINERNET:
-        return dict(cls=ContainernetDocker, dimage=image, network_mode='none')
+        return dict(cls=LabDocker, dimage=image, network_mode='none')
     return dict(cls=DockerHost, image=image)
 
 
@@ -31,8 +41,8 @@ def image_of(node_info):
 class LabNet(Mininet):
     """Mininet with Containernet's addDocker, for the package's DockerHost."""
 
-    def addDocker(self, name, dimage, **params):
-        return self.addHost(name, cls=DockerHost, image=dimage, **params)
+    def addDocker(self, name, dimage, cls=DockerHost, **params):
+        return self.addHost(name, cls=cls, image=dimage, **params)
 
 
 def net_class():

@@ -77,6 +77,16 @@ def test_cli_session(prompt):
     assert 'FRRouting' in ask(prompt, 'vtysh r1 show version')
 
 
+def test_interactive_vtysh(prompt):
+    prompt.sendline('vtysh r1')
+    prompt.expect('r1# ')
+    prompt.sendline('show ip bgp summary')
+    prompt.expect('r1# ')
+    assert '192.168.13.3' in prompt.before
+    prompt.sendline('exit')
+    assert 'Total number of neighbors' not in ask(prompt, 'py 1')
+
+
 def test_cli_misuse_is_one_sentence(prompt):
     assert 'r9 is no node of this lab; the routers are r1, r2, r3.' in ask(prompt, 'bgp r9')
     assert 'host is not a router; the routers are r1, r2, r3.' in ask(prompt, 'bgp host')
