@@ -8,7 +8,7 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import convergence, lab
+from bgptopo import convergence, faults, lab
 from bgptopo.errors import LabError
 
 COMMANDS = (
@@ -17,6 +17,8 @@ COMMANDS = (
     ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
     ('vtysh', 'vtysh router [command]', "a router's vtysh, interactive or one command"),
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
+    ('restart', 'restart router', "stop and start a router's zebra and bgpd"),
+    ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
 )
 
 
@@ -90,6 +92,28 @@ class BgpCLI(CLI):
             raise LabError('usage: converge [seconds]')
         timeout = int(words[0]) if words else convergence.TIMEOUT
         output('*** BGP converged in %.2f s\n' % convergence.wait(self.mn, timeout))
+
+    @sentences
+    def do_restart(self, line):
+        """restart router: stop the router's daemons (by pid) and start them again."""
+        words = line.split()
+        if len(words) != 1:
+            raise LabError('usage: restart router')
+        router = lab.router(self.mn, words[0])
+        router.restart_daemons()
+        output('*** %s: zebra and bgpd restarted; `converge` waits for BGP\n' % router.name)
+
+    @sentences
+    def do_failover(self, line):
+        """failover [r1 r2]: take the link between two routers down and measure
+        how long fetch fails; `link r1 r2 up` restores it."""
+        words = line.split() or ['r1', 'r2']
+        if len(words) != 2:
+            raise LabError('usage: failover [router router]')
+        outage, path = faults.failover(self.mn, *words)
+        output('*** link %s-%s down: fetch works again after %.2f s; %s now reaches '
+               'the web server through AS path %s\n' % (words[0], words[1], outage,
+                                                       words[0], path or '(none)'))
 
     @sentences
     def do_vtysh(self, line):

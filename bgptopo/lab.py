@@ -1,6 +1,7 @@
 """The running lab as its users see it: which nodes are routers and hosts,
 and fetching a page from a host."""
 
+import ipaddress
 import re
 import shlex
 
@@ -39,6 +40,12 @@ def node(net, name):
 def default_fetch(net):
     """(client node name, URL of the web server's page)."""
     return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()
+
+
+def web_server_prefix(net):
+    """The web server's network, e.g. 12.0.0.0/24."""
+    server = node(net, WEB_SERVER)
+    return str(ipaddress.ip_interface('%s/%s' % (server.IP(), server.defaultIntf().prefixLen)).network)
 
 
 CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')

@@ -57,11 +57,15 @@ TESTS = {'fetch': fetch_test, 'converged': converge_test}
 
 def remove_our_containers():
     """mn's cleanup kills node shells (our daemons follow through their
-    parent-death signal); containers are Docker's, so remove ours here."""
+    parent-death signal); containers are Docker's, so remove ours here.
+    mn calls this while it handles a failed build, which it would end with
+    status 0: a LabError there ends it with status 1."""
     try:
         containers.remove_stale(containers.client(), include_own=True)
     except LabError as failure:
         error('*** bgptopo: %s\n' % failure)
+    if isinstance(sys.exc_info()[1], LabError):
+        sys.exit(1)
 
 
 addCleanupCallback(remove_our_containers)

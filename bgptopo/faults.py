@@ -1,0 +1,43 @@
+"""Faults a user stages at the prompt, and what they cost: a link failover
+with its measured outage, and the best AS path a router holds."""
+
+import time
+
+from bgptopo import lab
+from bgptopo.errors import LabError
+
+FAILOVER_DEADLINE = 30.0
+
+
+def best_as_path(router, prefix):
+    """The AS path of router's best route to prefix ('' for its own), or None."""
+    answer = router.vtysh_json('show ip bgp %s json' % prefix)
+    for path in answer.get('paths', []):
+        if path.get('bestpath', {}).get('overall'):
+            return path.get('aspath', {}).get('string', '')
+    return None
+
+
+def fetch_outage(net, client, url, since, deadline=FAILOVER_DEADLINE):
+    """Fetch until it works; seconds from `since` (time.monotonic) to success."""
+    while True:
+        try:
+            lab.fetch(client, url, timeout=1)
+            return time.monotonic() - since
+        except LabError as failure:
+            if time.monotonic() - since > deadline:
+                raise LabError('fetch still fails %d s after the fault: %s'
+                               % (deadline, failure))
+
+
+def failover(net, a, b):
+    """Take link a-b down; (outage in seconds, a's AS path to the web server)."""
+    node_a, node_b = lab.router(net, a), lab.router(net, b)
+    if not node_a.connectionsTo(node_b):
+        raise LabError('%s and %s share no link; pick two linked routers.' % (a, b))
+    client_name, url = lab.default_fetch(net)
+    prefix = lab.web_server_prefix(net)
+    since = time.monotonic()
+    net.configLinkStatus(a, b, 'down')
+    outage = fetch_outage(net, net[client_name], url, since)
+    return outage, best_as_path(node_a, prefix)

@@ -1,0 +1,82 @@
+"""Integration: faults while the lab runs, on its own lab (they change it)."""
+
+import os
+import signal
+
+import pytest
+
+from bgptopo import containers, convergence, faults, lab as labinfo, procs
+from bgptopo.errors import LabError
+from conftest import build_lab
+
+pytestmark = pytest.mark.integration
+
+OUTAGE_BOUND = 5.0   # seconds: well under the 9 s hold time, so BGP saw the interface go
+
+
+@pytest.fixture(scope='module')
+def lab():
+    net = build_lab()
+    yield net
+    net.stop()
+
+
+def question(net):
+    node, url = labinfo.default_fetch(net)
+    return labinfo.fetch(net[node], url)
+
+
+def test_link_down_reroutes_through_r3_and_back(lab):
+    outage, path = faults.failover(lab, 'r1', 'r2')
+    assert path == '65000 55000'
+    assert outage < OUTAGE_BOUND
+    assert 'Question:' in question(lab)
+    lab.configLinkStatus('r1', 'r2', 'up')
+    assert procs.wait_until(lambda: faults.best_as_path(lab['r1'], '12.0.0.0/24') == '55000',
+                            15, interval=0.1)
+    convergence.wait(lab)
+
+
+def test_failover_between_unlinked_nodes_is_a_sentence(lab):
+    with pytest.raises(LabError, match='host is not a router'):
+        faults.failover(lab, 'host', 'r1')
+
+
+def test_dead_bgpd_is_reported_and_restart_recovers(lab):
+    r2 = lab['r2']
+    os.kill(r2.daemon_pids['bgpd'], signal.SIGKILL)
+    assert procs.wait_until(lambda: not r2.daemon_running('bgpd'), 5)
+    assert "r2's bgpd is not running" in convergence.problems(lab)
+    r2.restart_daemons()
+    convergence.wait(lab)
+    assert 'Question:' in question(lab)
+
+
+def test_misannouncement_is_filtered_by_the_import_policy(lab):
+    """r3, misconfigured to export anything, announces a more-specific of the
+    web server's network; r1's import policy drops it."""
+    r1, r3 = lab['r1'], lab['r3']
+    r3.vtysh('configure terminal', 'route-map ANY permit 10', 'exit',
+             'router bgp 65000', 'no bgp network import-check',
+             'address-family ipv4 unicast', 'network 12.0.0.128/25',
+             'neighbor 192.168.13.1 route-map ANY out')
+    try:
+        sent = lambda: '12.0.0.128/25' in r3.vtysh(
+            'show ip bgp neighbors 192.168.13.1 advertised-routes')
+        assert procs.wait_until(sent, 10, interval=0.1)
+        assert '12.0.0.128/25' not in r1.vtysh('show ip bgp')
+        assert '12.0.0.128' not in r1.cmd('ip route show')
+    finally:
+        r3.vtysh('configure terminal', 'router bgp 65000', 'address-family ipv4 unicast',
+                 'no network 12.0.0.128/25', 'neighbor 192.168.13.1 route-map TO-PEERS out')
+
+
+def test_dead_web_server_gives_connection_refused(lab):
+    server = lab['webserver']
+    top = containers.client().api.top(server.container.id, ps_args='-eo pid,args')
+    httpd = [int(p[0]) for p in top['Processes'] if 'httpd' in p[1] and 'lifeline' not in p[1]]
+    assert len(httpd) == 1
+    os.kill(httpd[0], signal.SIGTERM)
+    assert procs.wait_until(lambda: not procs.alive(httpd[0]), 5)
+    with pytest.raises(LabError, match="Couldn't connect to server"):
+        question(lab)
