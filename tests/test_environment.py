@@ -1,0 +1,113 @@
+"""A broken environment or a stale lab ends in one sentence and a non-zero
+exit before anything is built (integration), and the checks behind that
+(unit, faked surroundings)."""
+
+import grp
+import os
+import subprocess
+
+import pytest
+
+from bgptopo import containers, preflight, suite
+from bgptopo.errors import LabError
+from conftest import MN, REPO
+
+
+def run_mn(*extra, env=None):
+    return subprocess.run(MN + ['bgp3', '--test', 'fetch'] + list(extra), cwd=REPO,
+                          timeout=120, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True)
+
+
+def sentence(output):
+    lines = [l for l in output.splitlines() if l.startswith('*** bgptopo:')]
+    assert len(lines) == 1, output
+    assert 'Traceback' not in output
+    return lines[0]
+
+
+@pytest.mark.integration
+def test_docker_engine_unreachable():
+    env = dict(os.environ, DOCKER_HOST='unix:///nonexistent/docker.sock')
+    run = run_mn(env=env)
+    assert run.returncode == 2
+    assert 'The Docker engine is not running' in sentence(run.stdout)
+
+
+def make_container(owner_pid):
+    api = containers.client().api
+    return api.create_container('bgptopo/host', name=containers.container_name('host'),
+                                labels={containers.LABEL: str(owner_pid)},
+                                host_config=api.create_host_config(network_mode='none'))['Id']
+
+
+def dead_pid():
+    child = subprocess.Popen(['true'])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.integration
+def test_stale_container_of_a_dead_lab_is_removed_at_start():
+    make_container(dead_pid())
+    run = run_mn()
+    assert run.returncode == 0, run.stdout
+    assert containers.lab_containers(containers.client()) == []
+
+
+@pytest.mark.integration
+def test_a_running_lab_is_left_alone():
+    container = make_container(os.getpid())     # this test process plays the live lab
+    try:
+        run = run_mn()
+        assert run.returncode == 2
+        assert ('Another bgptopo lab (process %d) is running' % os.getpid()) in sentence(run.stdout)
+        assert containers.exists(containers.client().api, container)
+    finally:
+        containers.remove_container(containers.client().api, container)
+
+
+@pytest.mark.integration
+def test_not_root():
+    run = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+                          '/usr/bin/python3', '-m', 'bgptopo', '--test', 'fetch'],
+                         cwd=REPO, timeout=60, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, universal_newlines=True)
+    assert run.returncode == 1
+    assert 'bgptopo must run as root' in run.stdout
+
+
+def test_root_outside_the_vty_group(monkeypatch):
+    monkeypatch.setattr(suite, 'installed', lambda: suite.FRR)
+    monkeypatch.setattr(grp, 'getgrnam', lambda name: grp.struct_group(('frrvty', 'x', 1, [])))
+    with pytest.raises(LabError) as failure:
+        preflight.require_suite()
+    assert str(failure.value) == ('FRR refuses to run its daemons for root, which is not in '
+                                  'group frrvty; run ./setup.sh or usermod -a -G frrvty root.')
+
+
+def test_no_routing_suite(monkeypatch):
+    monkeypatch.setattr(os, 'access', lambda path, mode: False)
+    with pytest.raises(LabError, match='Neither FRR nor Quagga is installed'):
+        suite.installed()
+
+
+def test_interface_missing_from_the_topology():
+    with pytest.raises(LabError) as failure:
+        preflight.check_interfaces('r1', {'r1-eth0': [], 'r1-eth7': []}, ['r1-eth0', 'r1-eth1'])
+    assert str(failure.value) == ('r1: zebra.conf configures r1-eth7, but r1 has only r1-eth0, '
+                                  'r1-eth1; fix the interface name in etc/quagga/r1/zebra.conf.')
+
+
+def test_lab_error_during_mn_build_exits_non_zero(monkeypatch):
+    """mn ends a failed build with status 0; our cleanup hook makes it 1."""
+    from bgptopo import mnplugin
+    monkeypatch.setattr(containers, 'client', lambda: None)
+    monkeypatch.setattr(containers, 'remove_stale', lambda client, include_own: [])
+    try:
+        raise LabError('r1: zebra exited at start')
+    except LabError:
+        with pytest.raises(SystemExit) as leaving:
+            mnplugin.remove_our_containers()
+    assert leaving.value.code == 1
+    mnplugin.remove_our_containers()    # outside a failure: no exit
