@@ -26,9 +26,11 @@ def test_rejected_config_names_router_file_line_and_message(broken_etc):
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          universal_newlines=True)
     assert run.returncode == 2
+    conf = broken_etc / 'r2' / 'bgpd.conf'
+    number = conf.read_text().splitlines().index(' neighbor 192.168.23.3 remote-az 65000') + 1
     line = [l for l in run.stdout.splitlines() if l.startswith('*** bgptopo:')]
     assert len(line) == 1
-    assert line[0].startswith('*** bgptopo: r2: bgpd rejects %s/r2/bgpd.conf line 17 '
-                              '"neighbor 192.168.23.3 remote-az 65000": ' % broken_etc)
+    assert line[0].startswith('*** bgptopo: r2: bgpd rejects %s line %d '
+                              '"neighbor 192.168.23.3 remote-az 65000": ' % (conf, number))
     assert 'Traceback' not in run.stdout and '*** Creating network' not in run.stdout
     assert containers.lab_containers(containers.client()) == []
