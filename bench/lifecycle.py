@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Benchmark of the lab's life cycle: N runs of mn, each a fresh process.
+
+    ./bench/lifecycle.py [-n 5] [--json bench/results/lifecycle.json]
+
+Phases, from the runner's time.monotonic() (system-wide, so comparable with
+the stamps mn prints):
+  build        mn process start until the network is started (CLI-ready)
+  convergence  ready until every session Established, every prefix routed
+  first fetch  ready until host has the page (polled, 1 s curl timeout)
+  teardown     end of the test until the mn process has exited
+  total        process start to exit of `mn ... --test`
+plus the failover outage (link r1-r2 down until fetch works via r3) and the
+resident memory of each daemon and container. Prints min/median/max."""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
+PHASES = ('build', 'convergence', 'first_fetch', 'teardown', 'total', 'outage')
+
+
+def one_run():
+    start = time.monotonic()
+    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo', 'bgp3', '--test', 'lifecycle'],
+                         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, timeout=300)
+    end = time.monotonic()
+    lines = [l for l in run.stdout.splitlines() if l.startswith('BENCH ')]
+    if run.returncode != 0 or not lines:
+        sys.exit('bench: a run failed (exit %d):\n%s' % (run.returncode, run.stdout[-2000:]))
+    data = json.loads(lines[0][len('BENCH '):])
+    s = data['stamps']
+    return {'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
+            'first_fetch': s['first_fetch'] - s['ready'], 'teardown': end - s['test_end'],
+            'total': end - start, 'outage': data['outage'],
+            'failover_path': data['failover_path'], 'rss_kib': data['rss_kib']}
+
+
+def summary(runs):
+    table = {}
+    for phase in PHASES:
+        values = [r[phase] for r in runs]
+        table[phase] = {'min': min(values), 'median': statistics.median(values),
+                        'max': max(values)}
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('-n', type=int, default=5, help='runs (default 5)')
+    parser.add_argument('--json', default=os.path.join(REPO, 'bench', 'results', 'lifecycle.json'))
+    args = parser.parse_args()
+    runs = []
+    for i in range(args.n):
+        runs.append(one_run())
+        print('run %d: total %.2f s' % (i + 1, runs[-1]['total']), file=sys.stderr)
+    table = summary(runs)
+    print('%-12s %8s %8s %8s   (seconds, %d runs)' % ('phase', 'min', 'median', 'max', args.n))
+    for phase in PHASES:
+        row = table[phase]
+        print('%-12s %8.3f %8.3f %8.3f' % (phase, row['min'], row['median'], row['max']))
+    print('failover path at r1: %s' % runs[-1]['failover_path'])
+    peak = {name: max(r['rss_kib'].get(name, 0) for r in runs) for name in runs[0]['rss_kib']}
+    print('peak RSS (MiB): ' + ', '.join('%s %.1f' % (n, kib / 1024.0)
+                                         for n, kib in sorted(peak.items())))
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, 'w') as out:
+        json.dump({'machine': os.uname().nodename, 'nproc': os.cpu_count(), 'runs': runs,
+                   'summary': table, 'peak_rss_kib': peak}, out, indent=1)
+    print('figures: %s' % args.json)
+
+
+if __name__ == '__main__':
+    main()
