@@ -33,6 +33,12 @@ def test_every_session_is_established(lab):
         assert {state for state, _ in states.values()} == {'Established'}
 
 
+def test_every_session_is_signed_with_md5(lab):
+    for name in NEIGHBORS:
+        detail = lab[name].vtysh('show ip bgp neighbors')
+        assert detail.count('Peer Authentication Enabled') == 2
+
+
 def test_kernel_tables_route_the_three_prefixes(lab):
     for name, hops in NEXT_HOPS.items():
         routes = kernel_routes(lab[name])

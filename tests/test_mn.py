@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 
 import pexpect
 import pytest
@@ -92,4 +93,17 @@ def test_cli_misuse_is_one_sentence(prompt):
     assert 'host is not a router; the routers are r1, r2, r3.' in ask(prompt, 'bgp host')
     assert 'usage: vtysh router [command]' in ask(prompt, 'vtysh')
     assert 'nosuch is no node of this lab' in ask(prompt, 'routes nosuch')
+    assert 'nosuch is no node of this lab' in ask(prompt, 'fetch nosuch http://12.0.0.1/')
+    assert 'usage: fetch [node url]' in ask(prompt, 'fetch host')
+    assert 'usage: restart router' in ask(prompt, 'restart')
+
+
+def test_fetch_of_an_unreachable_url_is_a_sentence_not_a_hang(prompt):
+    """11.0.0.9 sits on r3's stub LAN, where nothing answers; curl gives up
+    within its 5 s limit at most (ask() itself would time out at 60 s)."""
+    started = time.monotonic()
+    text = ask(prompt, 'fetch host http://11.0.0.9/')
+    assert time.monotonic() - started < 5 + 5
+    assert '*** host could not fetch http://11.0.0.9/: ' in text
+    assert 'Traceback' not in text
 
