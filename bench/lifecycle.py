@@ -9,7 +9,8 @@ the stamps mn prints):
   convergence  ready until every session Established, every prefix routed
   first fetch  ready until host has the page (polled, 1 s curl timeout)
   teardown     end of the test until the mn process has exited
-  total        process start to exit of `mn ... --test`
+  total        process start to exit of `mn ... --test lifecycle`
+  test_fetch   process start to exit of `mn ... --test fetch` (the user's one-liner)
 plus the failover outage (link r1-r2 down until fetch works via r3) and the
 resident memory of each daemon and container. Prints min/median/max."""
 
@@ -23,7 +24,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
-PHASES = ('build', 'convergence', 'first_fetch', 'teardown', 'total', 'outage')
+PHASES = ('build', 'convergence', 'first_fetch', 'teardown', 'total', 'outage', 'test_fetch')
 
 
 def one_run():
@@ -43,6 +44,17 @@ def one_run():
             'failover_path': data['failover_path'], 'rss_kib': data['rss_kib']}
 
 
+def test_fetch_run():
+    """The user's one-liner, process start to exit: mn ... --test fetch."""
+    start = time.monotonic()
+    run = subprocess.run(['mn', '--custom', '%s/bgptopo/topo.py' % REPO, '--topo', 'bgp3',
+                          '--test', 'fetch'], cwd=REPO, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, timeout=300)
+    if run.returncode != 0:
+        sys.exit('bench: mn --test fetch failed (exit %d)' % run.returncode)
+    return time.monotonic() - start
+
+
 def summary(runs):
     table = {}
     for phase in PHASES:
@@ -60,6 +72,7 @@ def main():
     runs = []
     for i in range(args.n):
         runs.append(one_run())
+        runs[-1]['test_fetch'] = test_fetch_run()
         print('run %d: total %.2f s' % (i + 1, runs[-1]['total']), file=sys.stderr)
     table = summary(runs)
     print('%-12s %8s %8s %8s   (seconds, %d runs)' % ('phase', 'min', 'median', 'max', args.n))

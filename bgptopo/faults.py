@@ -7,6 +7,9 @@ from bgptopo import lab
 from bgptopo.errors import LabError
 
 FAILOVER_DEADLINE = 30.0
+# a short attempt: a SYN lost while routes change would otherwise wait out
+# TCP's 1 s retransmission timer and hide when the path came back
+ATTEMPT_TIMEOUT = 0.2
 
 
 def best_as_path(router, prefix):
@@ -22,7 +25,7 @@ def fetch_outage(net, client, url, since, deadline=FAILOVER_DEADLINE):
     """Fetch until it works; seconds from `since` (time.monotonic) to success."""
     while True:
         try:
-            lab.fetch(client, url, timeout=1)
+            lab.fetch(client, url, timeout=ATTEMPT_TIMEOUT)
             return time.monotonic() - since
         except LabError as failure:
             if time.monotonic() - since > deadline:

@@ -53,7 +53,7 @@ CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')
 
 def fetch(client, url, timeout=FETCH_TIMEOUT):
     """The body at url, retrieved by curl on client; a sentence if it fails."""
-    out = client.cmd('curl -sS --fail --max-time %d %s 2>&1; echo "curl-exit=$?"'
+    out = client.cmd('curl -sS --fail --max-time %g %s 2>&1; echo "curl-exit=$?"'
                      % (timeout, shlex.quote(url))).replace('\r\n', '\n')
     match = CURL_EXIT.search(out)
     code = int(match.group(1)) if match else -1
