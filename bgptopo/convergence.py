@@ -17,10 +17,24 @@ POLL = 0.05
 
 def sessions(router):
     """{neighbor address: (state, prefixes received)} from bgpd."""
-    summary = router.vtysh_json('show ip bgp summary json')
+    return parse_sessions(router.vtysh('show ip bgp summary json'))
+
+
+def parse_sessions(text):
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        return {}
     peers = summary.get('ipv4Unicast', summary).get('peers', {})   # FRR nests it
     return {address: (peer.get('state', '?'), peer.get('pfxRcd', 0))
             for address, peer in peers.items()}
+
+
+def all_sessions(running):
+    """sessions() of several routers, their vtysh calls run side by side."""
+    calls = {r: r.popen(['vtysh', '-c', 'show ip bgp summary json'], universal_newlines=True)
+             for r in running}
+    return {r: parse_sessions(call.communicate()[0]) for r, call in calls.items()}
 
 
 def kernel_prefixes(router):
@@ -37,22 +51,26 @@ def originated(net):
 
 
 def problems(net):
-    """What keeps the lab from being converged, one phrase each; [] if it is."""
-    found = []
+    """What keeps the lab from being converged, one phrase each; [] if it is.
+    Kernel tables are cheap to read and are the last to fill, so bgpd is
+    asked about its sessions only once every route is in place."""
     expected = originated(net)
+    found, running = [], []
     for router in routers(net):
-        config = router.router_config()
         if not router.daemon_running('bgpd'):
             found.append("%s's bgpd is not running" % router.name)
-            continue
-        states = sessions(router)
-        for neighbor in config.neighbors:
+        else:
+            running.append(router)
+        found += ['%s has no route to %s' % (router.name, prefix)
+                  for prefix in sorted(expected - kernel_prefixes(router))]
+    if found:
+        return found
+    for router, states in all_sessions(running).items():
+        for neighbor in router.router_config().neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
-        for prefix in sorted(expected - kernel_prefixes(router)):
-            found.append('%s has no route to %s' % (router.name, prefix))
     return found
 
 

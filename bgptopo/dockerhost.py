@@ -11,11 +11,12 @@ from bgptopo.containers import LabContainer, client
 
 
 class DockerHost(Host):
-    """A host whose processes run inside a container of `image`."""
+    """A host whose processes run inside a container of `image`.
+    container: one already started for it (LabTopo starts them in parallel)."""
 
-    def __init__(self, name, image, docker_client=None, **params):
+    def __init__(self, name, image, container=None, **params):
         self.image = image
-        self.container = LabContainer(docker_client or client(), name, image)
+        self.container = container or LabContainer(client(), name, image)
         try:
             Host.__init__(self, name, **params)
         except BaseException:

@@ -2,8 +2,6 @@
 a lab either starts whole or leaves nothing behind."""
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-
 from bgptopo import suite as suites
 from bgptopo.errors import LabError
 
@@ -23,19 +21,29 @@ def require_suite():
     return suite
 
 
-def check_router_configs(suite, routers):
-    """Each daemon's own dry run of each router's config, all at once.
-    routers: {name: (zebra.conf path, bgpd.conf path)}"""
-    jobs = [(name, daemon, conf) for name, confs in sorted(routers.items())
-            for daemon, conf in zip(suites.DAEMONS, confs)]
-    for name, daemon, conf in jobs:
-        if not os.path.isfile(conf):
-            raise LabError('%s: %s is missing; every router needs a zebra.conf '
-                           'and a bgpd.conf in etc/quagga/%s/.' % (name, conf, name))
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        checks = [pool.submit(suite.check_config, *job) for job in jobs]
-    for check in checks:
-        check.result()     # re-raises the first rejection, in router order
+class ConfigChecks(object):
+    """Each daemon's own dry run of each router's config, all running at once
+    while the rest of the lab is prepared; result() raises the first rejection.
+    routers: {name: [config paths]}"""
+
+    def __init__(self, suite, routers):
+        self.suite = suite
+        self.jobs = [(name, conf) for name, confs in sorted(routers.items()) for conf in confs]
+        for name, conf in self.jobs:
+            if not os.path.isfile(conf):
+                raise LabError('%s: %s is missing; every router needs a zebra.conf '
+                               'and a bgpd.conf in etc/quagga/%s/.' % (name, conf, name))
+        self.dry_runs = [suite.start_config_check(conf) for _, conf in self.jobs]
+
+    def result(self):
+        outcomes = []
+        for (name, conf), dry_run in zip(self.jobs, self.dry_runs):
+            try:
+                self.suite.finish_config_check(name, conf, dry_run)
+            except LabError as failure:
+                outcomes.append(failure)
+        if outcomes:
+            raise outcomes[0]
 
 
 def check_interfaces(name, configured, present):

@@ -39,16 +39,22 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
     def zserv_socket(self):
         return os.path.join(self.run_dir, 'zserv.api')
 
-    def check_config(self, router, daemon, conf):
-        """Raise LabError when the daemon's own dry run rejects conf."""
-        # as root, like the real run: the checkout may be readable by root only
-        run = subprocess.run([self.daemon(daemon), '-C', '-f', conf, '-u', 'root', '-g', 'root'],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             universal_newlines=True)
-        if "can't open configuration file" in run.stdout:
+    def start_config_check(self, conf):
+        """The daemon's own dry run of conf, started; finish_config_check reads it.
+        As root, like the real run: the checkout may be readable by root only."""
+        return subprocess.Popen([self.daemon(daemon_of(conf)), '-C', '-f', conf,
+                                 '-u', 'root', '-g', 'root'],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True)
+
+    def finish_config_check(self, router, conf, dry_run):
+        """Raise LabError when the dry run rejected conf."""
+        output = dry_run.communicate()[0]
+        daemon = daemon_of(conf)
+        if "can't open configuration file" in output:
             raise LabError('%s: %s cannot read %s; make it readable by root.'
                            % (router, daemon, shown(conf)))
-        errors = config_errors(run.stdout)
+        errors = config_errors(output)
         if errors:
             raise LabError(config_error_sentence(router, daemon, conf, errors))
 
@@ -58,6 +64,11 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
             return 'root' in grp.getgrnam(self.vty_group).gr_mem
         except KeyError:
             return False
+
+
+def daemon_of(conf):
+    """zebra for .../zebra.conf, bgpd for .../bgpd.conf."""
+    return os.path.basename(conf)[:-len('.conf')]
 
 
 def config_error_sentence(router, daemon, conf, errors):
