@@ -48,4 +48,17 @@ def lifecycle(net):
                                       'failover_path': path, 'rss_kib': sizes}))
 
 
-tests = {'lifecycle': lifecycle}
+def scale(net):
+    """For generated labs: ready stamp, convergence stamp, RSS per router."""
+    ready = time.monotonic()
+    convergence.wait(net, timeout=300)
+    converged = time.monotonic()
+    sizes = memory(net)
+    per_router = [sizes.get('%s.zebra' % r.name, 0) + sizes.get('%s.bgpd' % r.name, 0)
+                  for r in lab.routers(net)]
+    output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
+                                                  'test_end': time.monotonic()},
+                                       'router_rss_kib': per_router}))
+
+
+tests = {'lifecycle': lifecycle, 'scale': scale}

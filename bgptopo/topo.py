@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE  # noqa: E402
 from bgptopo.labtopo import LabTopo  # noqa: E402
-from bgptopo import mnplugin  # noqa: E402
+from bgptopo import generated, mnplugin  # noqa: E402
 
 
 class Bgp3Topo(LabTopo):
@@ -39,6 +39,23 @@ class Bgp3Topo(LabTopo):
         self.addLink(r2, webserver)
 
 
-topos = {'bgp3': mnplugin.entry(Bgp3Topo)}
+class BgpRingTopo(LabTopo):
+    """n routers, each its own AS with a stub LAN, in a ring (mesh=1: a full
+    mesh); configs generated from data. For scale benchmarks."""
+
+    def __init__(self, n=10, mesh=0, **params):
+        n, mesh = generated.whole_numbers(n=n, mesh=mesh)
+        self.router_pairs = (generated.mesh_links if mesh else generated.ring_links)(n)
+        params['etc'] = generated.write_configs(n, self.router_pairs)
+        LabTopo.__init__(self, n=n, mesh=mesh, **params)
+
+    def build(self, n=10, mesh=0, etc=None):
+        routers = [self.addRouter('r%d' % i, stubs=['r%d-lan' % i])
+                   for i in range(1, int(n) + 1)]
+        for a, b in self.router_pairs:
+            self.addLink(routers[a - 1], routers[b - 1])
+
+
+topos = {'bgp3': mnplugin.entry(Bgp3Topo), 'bgpring': mnplugin.entry(BgpRingTopo)}
 tests = mnplugin.TESTS
 CLI = mnplugin.CLI

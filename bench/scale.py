@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Scale benchmark: the lab's life cycle on generated rings of N routers.
+
+    ./bench/scale.py [--sizes 3,10,30,100] [--mesh] [--png bench/results/scale.png]
+
+For each N, one fresh `mn --topo bgpring,n=N --test scale`: build (process
+start until the network is up), convergence (up until every session
+Established and every router routes every stub LAN), teardown, and the
+resident memory (zebra + bgpd) per router. Prints a table, writes JSON and
+a PNG of both curves."""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
+RESULTS = os.path.join(REPO, 'bench', 'results')
+
+
+def one_size(n, mesh):
+    start = time.monotonic()
+    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo', 'bgpring,n=%d,mesh=%d' % (n, mesh),
+                          '--test', 'scale'], cwd=REPO, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    end = time.monotonic()
+    lines = [l for l in run.stdout.splitlines() if l.startswith('BENCH ')]
+    if run.returncode != 0 or not lines:
+        sys.exit('bench: n=%d failed (exit %d):\n%s' % (n, run.returncode, run.stdout[-2000:]))
+    data = json.loads(lines[0][len('BENCH '):])
+    s, rss = data['stamps'], data['router_rss_kib']
+    return {'n': n, 'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
+            'teardown': end - s['test_end'], 'total': end - start,
+            'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0}
+
+
+def plot(rows, path, mesh):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    sizes = [r['n'] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in (('build', 'build'), ('convergence', 'convergence'), ('total', 'total')):
+        left.plot(sizes, [r[key] for r in rows], marker='o', label=label)
+    left.set_xlabel('routers (%s)' % ('full mesh' if mesh else 'ring'))
+    left.set_ylabel('seconds')
+    left.set_title('time to a converged lab')
+    left.legend()
+    right.plot(sizes, [r['rss_mib_mean'] for r in rows], marker='o', label='mean')
+    right.plot(sizes, [r['rss_mib_max'] for r in rows], marker='o', label='max')
+    right.set_xlabel('routers')
+    right.set_ylabel('MiB (zebra + bgpd)')
+    right.set_title('memory per router')
+    right.set_ylim(bottom=0)
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--sizes', default='3,10,30,100')
+    parser.add_argument('--mesh', action='store_true', help='full meshes instead of rings')
+    parser.add_argument('--png', default=os.path.join(RESULTS, 'scale.png'))
+    args = parser.parse_args()
+    rows = []
+    print('%5s %8s %12s %9s %8s %14s' % ('n', 'build', 'convergence', 'teardown', 'total',
+                                        'MiB/router'))
+    for n in [int(x) for x in args.sizes.split(',')]:
+        row = one_size(n, int(args.mesh))
+        rows.append(row)
+        print('%5d %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f)' % (
+            n, row['build'], row['convergence'], row['teardown'], row['total'],
+            row['rss_mib_mean'], row['rss_mib_max']), flush=True)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, 'scale.json'), 'w') as out:
+        json.dump(rows, out, indent=1)
+    plot(rows, args.png, args.mesh)
+    print('figures: %s, plot: %s' % (os.path.join(RESULTS, 'scale.json'), args.png))
+
+
+if __name__ == '__main__':
+    main()
