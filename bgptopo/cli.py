@@ -8,7 +8,7 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import convergence, faults, lab
+from bgptopo import convergence, faults, grading, lab
 from bgptopo.errors import LabError
 
 COMMANDS = (
@@ -19,6 +19,7 @@ COMMANDS = (
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
     ('restart', 'restart router', "stop and start a router's zebra and bgpd"),
     ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
+    ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
 )
 
 
@@ -129,6 +130,19 @@ class BgpCLI(CLI):
             # give this vtysh a UTS namespace of its own named after the router
             subprocess.call(['mnexec', '-a', str(router.pid), 'unshare', '--uts', 'sh', '-c',
                              'hostname "$0" && exec vtysh', router.name])
+
+
+    @sentences
+    def do_check(self, line):
+        """check [--json]: grade the running lab against the solution configs."""
+        words = line.split()
+        if words not in ([], ['--json']):
+            raise LabError('usage: check [--json]')
+        results = grading.check(self.mn)
+        if words:
+            output(json.dumps(grading.as_json(results), indent=1) + '\n')
+        else:
+            output(grading.report(results))
 
 
 def format_routes(ip_json):

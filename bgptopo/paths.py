@@ -9,9 +9,18 @@ ETC_DIR = os.path.join(REPO_DIR, 'etc', 'quagga')
 DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
 
 
+EXERCISE_DIR = os.path.join(ETC_DIR, 'exercise')
+
+
 def router_conf(router, daemon, etc_dir=ETC_DIR):
-    """The config file of one daemon of one router, e.g. etc/quagga/r1/bgpd.conf."""
-    return os.path.join(etc_dir, router, '%s.conf' % daemon)
+    """The config file of one daemon of one router, e.g. etc/quagga/r1/bgpd.conf.
+    Another etc_dir is an overlay: a file it lacks comes from etc/quagga (the
+    exercise ships only bgpd.conf; the addresses stay in one place)."""
+    path = os.path.join(etc_dir, router, '%s.conf' % daemon)
+    if etc_dir != ETC_DIR and not os.path.exists(path) and \
+            os.path.exists(os.path.join(ETC_DIR, router)):
+        return os.path.join(ETC_DIR, router, '%s.conf' % daemon)
+    return path
 
 
 def shown(path):

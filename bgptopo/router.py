@@ -49,6 +49,10 @@ class QuaggaRouter(Node):
         """This router's configs as the lab reads them (read anew: users edit them)."""
         return RouterConfig.load(self.name, self.etc_dir)
 
+    def router_config_text(self, daemon):
+        with open(self.conf(daemon)) as conf:
+            return conf.read()
+
     def conf(self, daemon):
         return router_conf(self.name, daemon, self.etc_dir)
 

@@ -20,13 +20,20 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE  # noqa: E402
 from bgptopo.labtopo import LabTopo  # noqa: E402
+from bgptopo.paths import EXERCISE_DIR  # noqa: E402
 from bgptopo import generated, mnplugin  # noqa: E402
 
 
 class Bgp3Topo(LabTopo):
-    """Three eBGP routers between a client container and a web server container."""
+    """Three eBGP routers between a client container and a web server container.
+    exercise=1: the routers start from etc/quagga/exercise (BGP left to write)."""
 
-    def build(self, etc=None):
+    def __init__(self, exercise=0, **params):
+        if generated.whole_numbers(exercise=exercise)[0]:
+            params['etc'] = EXERCISE_DIR
+        LabTopo.__init__(self, exercise=exercise, **params)
+
+    def build(self, etc=None, exercise=0):
         host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
         webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
         r1 = self.addRouter('r1')
