@@ -4,6 +4,7 @@
 #
 #   ./setup.sh          install packages, start dockerd, build the images
 #   ./setup.sh lab      ... then open the lab (mn --custom bgptopo/topo.py --topo bgp3)
+#   ./setup.sh lab exercise   ... the same lab with the routers' BGP left to write
 #   ./setup.sh test     ... then run the test suite
 #
 # Every step checks first and skips what is done: a second run takes seconds.
@@ -55,7 +56,10 @@ start_dockerd
 "$PY" -m bgptopo.images
 
 case "${1:-}" in
-    lab)  shift; exec mn --custom bgptopo/topo.py --topo bgp3 "$@" ;;
+    lab)  shift
+          topo=bgp3
+          if [ "${1:-}" = exercise ]; then topo=bgp3,exercise=1; shift; fi
+          exec mn --custom bgptopo/topo.py --topo "$topo" "$@" ;;
     test) shift; exec "$PY" -m pytest "$@" ;;
     "")   say "Ready: mn --custom bgptopo/topo.py --topo bgp3" ;;
     *)    die "unknown command '$1'; use: ./setup.sh [lab|test]" ;;

@@ -23,15 +23,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
-def build_lab(**params):
-    """A started bgp3 lab, converged; the caller stops it."""
+def build_lab(converge=True, **params):
+    """A started bgp3 lab, converged unless told not to wait; the caller stops it."""
     from mininet.net import Mininet
     from bgptopo import convergence
     from bgptopo.topo import Bgp3Topo
     net = Mininet(topo=Bgp3Topo(**params), controller=None)
     try:
         net.start()
-        convergence.wait(net)
+        if converge:
+            convergence.wait(net)
     except BaseException:
         net.stop()
         raise
