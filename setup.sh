@@ -5,6 +5,7 @@
 #   ./setup.sh          install packages, start dockerd, build the images
 #   ./setup.sh lab      ... then open the lab (mn --custom bgptopo/topo.py --topo bgp3)
 #   ./setup.sh lab exercise   ... the same lab with the routers' BGP left to write
+#   ./setup.sh lab hijack     ... the same lab with a rogue server behind R3
 #   ./setup.sh test     ... then run the test suite
 #
 # Every step checks first and skips what is done: a second run takes seconds.
@@ -58,7 +59,10 @@ start_dockerd
 case "${1:-}" in
     lab)  shift
           topo=bgp3
-          if [ "${1:-}" = exercise ]; then topo=bgp3,exercise=1; shift; fi
+          case "${1:-}" in
+              exercise) topo=bgp3,exercise=1; shift ;;
+              hijack)   topo=bgp3,hijack=1; shift ;;
+          esac
           exec mn --custom bgptopo/topo.py --topo "$topo" "$@" ;;
     test) shift; exec "$PY" -m pytest "$@" ;;
     "")   say "Ready: mn --custom bgptopo/topo.py --topo bgp3" ;;

@@ -8,7 +8,7 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import convergence, faults, grading, lab
+from bgptopo import convergence, faults, grading, hijacking, lab
 from bgptopo.errors import LabError
 
 COMMANDS = (
@@ -20,6 +20,8 @@ COMMANDS = (
     ('restart', 'restart router', "stop and start a router's zebra and bgpd"),
     ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
+    ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
+    ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
 )
 
 
@@ -143,6 +145,31 @@ class BgpCLI(CLI):
             output(json.dumps(grading.as_json(results), indent=1) + '\n')
         else:
             output(grading.report(results))
+
+
+    @sentences
+    def do_hijack(self, line):
+        """hijack start [exact|specific] | hijack stop: r3 announces (or stops
+        announcing) the web server's prefix as its own."""
+        words = line.split()
+        if words[:1] == ['start'] and len(words) <= 2:
+            variant = words[1] if len(words) == 2 else 'specific'
+            hijacking.start(self.mn, variant)
+            output('*** r3 now announces %s as AS 65000\'s; try fetch, bgp r1 ip bgp\n'
+                   % ' and '.join(hijacking.VARIANTS.get(variant, [])))
+        elif words == ['stop']:
+            hijacking.stop(self.mn)
+            output('*** r3 withdrew its announcements\n')
+        else:
+            raise LabError('usage: hijack start [exact|specific] | hijack stop')
+
+    @sentences
+    def do_defend(self, line):
+        """defend on|off: r1 accepts 12.0.0.0/24 and its parts only from AS 55000."""
+        if line.split() not in (['on'], ['off']):
+            raise LabError('usage: defend on|off')
+        hijacking.defend(self.mn, line.split() == ['on'])
+        output('*** r1 origin validation %s\n' % line.strip())
 
 
 def format_routes(ip_json):

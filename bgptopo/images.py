@@ -16,7 +16,10 @@ from bgptopo.paths import DOCKERFILES_DIR
 BASE_IMAGE = 'debian:bookworm-slim'
 HOST_IMAGE = 'bgptopo/host'
 WEBSERVER_IMAGE = 'bgptopo/webserver'
-IMAGES = {HOST_IMAGE: 'host', WEBSERVER_IMAGE: 'webserver'}
+ROGUE_IMAGE = 'bgptopo/rogue'
+# image: (its dockerfiles/ folder, the lab image it is built FROM, if any)
+IMAGES = {HOST_IMAGE: ('host', None), WEBSERVER_IMAGE: ('webserver', None),
+          ROGUE_IMAGE: ('rogue', WEBSERVER_IMAGE)}
 
 
 def has_image(docker_client, name):
@@ -64,9 +67,12 @@ def run(command, what, **kwargs):
 def build(docker_client, image, force=False):
     if has_image(docker_client, image) and not force:
         return
+    folder, parent = IMAGES[image]
+    if parent:
+        build(docker_client, parent)
     ensure_base(docker_client)
-    say('Building %s from dockerfiles/%s' % (image, IMAGES[image]))
-    dockerfile = os.path.join(DOCKERFILES_DIR, IMAGES[image], 'Dockerfile')
+    say('Building %s from dockerfiles/%s' % (image, folder))
+    dockerfile = os.path.join(DOCKERFILES_DIR, folder, 'Dockerfile')
     run(['docker', 'build', '-t', image, '-f', dockerfile, DOCKERFILES_DIR],
         'docker build of %s' % image)
 

@@ -50,9 +50,10 @@ class LabTopo(Topo):
         return self.addHost(name, cls=QuaggaRouter, ip=None,
                             etc_dir=self.etc_dir, **opts)
 
-    def addDockerHost(self, name, image, ip):
+    def addDockerHost(self, name, image, ip, **params):
         """A host in a container of image, with address ip (a.b.c.d/len)."""
-        return self.addHost(name, ip=ip, **docker_host_params(image))
+        params.update(docker_host_params(image))
+        return self.addHost(name, ip=ip, **params)
 
     def routers(self):
         return [n for n in self.hosts() if n in self.configs]
@@ -66,6 +67,8 @@ class LabTopo(Topo):
     def route_hosts(self):
         """Point each host's default route at its router's address on the link."""
         for host in self.docker_hosts():
+            if 'defaultRoute' in self.nodeInfo(host):
+                continue        # set by the topology itself (the hijack's rogue)
             router = self.peer_router(host)
             intf = self.intf_name(router, host)
             gateway = self.configs[router].address_of(intf)
@@ -84,9 +87,13 @@ class LabTopo(Topo):
         raise LabError('%s is linked to no router; add a link in the topology.' % host)
 
     def interfaces_of(self, router):
-        ports = self.ports.get(router, {})
-        return ['%s-eth%d' % (router, port) for port in ports] + \
-            list(self.nodeInfo(router).get('stubs', ()))
+        linked = ['%s-eth%d' % (router, port) for port in self.ports.get(router, {})]
+        stubs = list(self.nodeInfo(router).get('stubs', ()))
+        clash = sorted(set(linked) & set(stubs))
+        if clash:
+            raise LabError('%s: the stub interface %s has the name of a link interface; '
+                           'name stubs like %s-lan.' % (router, clash[0], router))
+        return linked + stubs
 
     def check(self):
         """Everything that can be known wrong before a node exists."""

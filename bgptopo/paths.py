@@ -10,6 +10,7 @@ DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
 
 
 EXERCISE_DIR = os.path.join(ETC_DIR, 'exercise')
+HIJACK_DIR = os.path.join(ETC_DIR, 'hijack')
 
 
 def router_conf(router, daemon, etc_dir=ETC_DIR):

@@ -112,7 +112,7 @@ class QuaggaRouter(Node):
     def vtysh(self, *commands):
         """Run vtysh commands on this router; their output as text."""
         args = ' '.join('-c %s' % shlex.quote(c) for c in commands)
-        return self.cmd('vtysh %s 2>&1' % args)
+        return self.cmd('vtysh %s 2>&1' % args).replace('\r\n', '\n')
 
     def vtysh_json(self, command):
         """A vtysh `show ... json` command's answer, parsed; {} if none."""

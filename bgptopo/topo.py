@@ -18,32 +18,42 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))))
 
-from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE  # noqa: E402
+from bgptopo.errors import LabError  # noqa: E402
+from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE  # noqa: E402
 from bgptopo.labtopo import LabTopo  # noqa: E402
-from bgptopo.paths import EXERCISE_DIR  # noqa: E402
-from bgptopo import generated, mnplugin  # noqa: E402
+from bgptopo.paths import EXERCISE_DIR, HIJACK_DIR  # noqa: E402
+from bgptopo import generated, hijacking, mnplugin  # noqa: E402
 
 
 class Bgp3Topo(LabTopo):
     """Three eBGP routers between a client container and a web server container.
-    exercise=1: the routers start from etc/quagga/exercise (BGP left to write)."""
+    exercise=1: the routers start from etc/quagga/exercise (BGP left to write).
+    hijack=1: a rogue web server behind R3, and a naive R1 (etc/quagga/hijack)."""
 
-    def __init__(self, exercise=0, **params):
-        if generated.whole_numbers(exercise=exercise)[0]:
-            params['etc'] = EXERCISE_DIR
-        LabTopo.__init__(self, exercise=exercise, **params)
+    def __init__(self, exercise=0, hijack=0, **params):
+        exercise, hijack = generated.whole_numbers(exercise=exercise, hijack=hijack)
+        if exercise and hijack:
+            raise LabError('exercise=1 and hijack=1 do not go together; pick one.')
+        if exercise or hijack:
+            params['etc'] = EXERCISE_DIR if exercise else HIJACK_DIR
+        LabTopo.__init__(self, exercise=exercise, hijack=hijack, **params)
 
-    def build(self, etc=None, exercise=0):
+    def build(self, etc=None, exercise=0, hijack=0):
         host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
         webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
         r1 = self.addRouter('r1')
         r2 = self.addRouter('r2')
-        r3 = self.addRouter('r3', stubs=['r3-eth2'])    # 11.0.0.0/24 lives here
+        r3 = self.addRouter('r3', stubs=['r3-lan'])     # 11.0.0.0/24 lives here
         self.addLink(host, r1)
         self.addLink(r1, r2)
         self.addLink(r1, r3)
         self.addLink(r2, r3)
         self.addLink(r2, webserver)
+        if int(hijack):
+            # the attacker's server claims the web server's own address
+            rogue = self.addDockerHost('rogue', ROGUE_IMAGE, ip=hijacking.ROGUE_IP,
+                                       defaultRoute='via %s' % hijacking.ROGUE_GATEWAY)
+            self.addLink(r3, rogue)                     # r3-eth2
 
 
 class BgpRingTopo(LabTopo):
