@@ -3,19 +3,24 @@
 R3 (AS 65000), with a rogue web server on r3-eth2, announces the web
 server's 12.0.0.0/24 as its own: `exact` (the same /24: wins at R1 only on a
 tie-break, here R1's lower-router-id rule) or `specific` (the two /25 halves:
-longest match wins wherever they are accepted). `defend on` gives R1 origin
-validation by filters: any route inside 12.0.0.0/24 must originate in AS 55000."""
+longest match wins wherever they are accepted). `defend on` makes R1 drop
+what RPKI route origin validation finds Invalid: a ROA says 12.0.0.0/24
+(maximum length 24) belongs to AS 55000."""
 
-from bgptopo import lab
+import os
+
+from bgptopo import lab, procs
 from bgptopo.errors import LabError
+from bgptopo.paths import HIJACK_DIR
 
 ROGUE_IP = '12.0.0.1/24'            # the real web server's own address
 ROGUE_GATEWAY = '12.0.0.254'        # what the attacker puts on r3-eth3
 ROGUE_INTF = 'r3-eth2'
-VICTIM_PREFIX = '12.0.0.0/24'
 VARIANTS = {'exact': ['12.0.0.0/24'], 'specific': ['12.0.0.0/25', '12.0.0.128/25']}
 HALVES = [(40, '12.0.0.0/25'), (41, '12.0.0.128/25')]
-ATTACKER, VICTIM, ORIGIN_AS = 'r3', 'r1', 55000
+ATTACKER, VICTIM = 'r3', 'r1'
+ROAS = os.path.join(HIJACK_DIR, 'roas.json')
+RPKI_TIMEOUT = 15
 
 
 def require_scenario(net):
@@ -63,18 +68,31 @@ def stop(net):
     attacker.vtysh(*commands)
 
 
+def rpki_params():
+    """R1's parameters in the scenario: bgpd with its RPKI module, and an
+    RPKI-to-router cache serving the lab's ROAs (etc/quagga/hijack/roas.json)."""
+    return {'bgpd_modules': ['rpki'], 'rtr_cache': ROAS}
+
+
+def rpki_loaded(router, timeout=RPKI_TIMEOUT):
+    """Wait until router's RPKI table holds the ROAs: before that, every
+    route is Not found and nothing would be dropped."""
+    loaded = procs.wait_until(lambda: 'Number of IPv4 Prefixes: 0' not in
+                              router.vtysh('show rpki prefix-table'), timeout, interval=0.2)
+    if not loaded:
+        raise LabError("%s's RPKI table is still empty after %d s; see `vtysh %s show rpki "
+                       "cache-connection`." % (router.name, timeout, router.name))
+
+
 def defend(net, on=True):
-    """R1 accepts routes inside 12.0.0.0/24 only when AS 55000 originates them."""
+    """R1 drops routes that RPKI finds Invalid: a prefix announced by an AS
+    no ROA authorises (12.0.0.0/24 and its parts belong to AS 55000)."""
     victim = lab.router(net, VICTIM)
     if on:
-        commands = ['configure terminal',
-                    'bgp as-path access-list NOT-FROM-%d seq 5 deny _%d$' % (ORIGIN_AS, ORIGIN_AS),
-                    'bgp as-path access-list NOT-FROM-%d seq 10 permit .*' % ORIGIN_AS,
-                    'ip prefix-list WEB-NETS seq 5 permit %s le 32' % VICTIM_PREFIX]
+        rpki_loaded(victim)
+        commands = ['configure terminal']
         for route_map in ('FROM-R2', 'FROM-R3'):
-            commands += ['route-map %s deny 5' % route_map,
-                         'match ip address prefix-list WEB-NETS',
-                         'match as-path NOT-FROM-%d' % ORIGIN_AS, 'exit']
+            commands += ['route-map %s deny 5' % route_map, 'match rpki invalid', 'exit']
     else:
         commands = ['configure terminal', 'no route-map FROM-R2 deny 5',
                     'no route-map FROM-R3 deny 5']

@@ -100,8 +100,11 @@ class LabTopo(Topo):
         for name in self.routers():
             preflight.check_interfaces(name, self.configs[name].interfaces,
                                        self.interfaces_of(name))
+        if any(self.nodeInfo(r).get('rtr_cache') for r in self.routers()):
+            preflight.require_rtr_cache()
         config_checks = preflight.ConfigChecks(self.suite, {
-            name: [router_conf(name, d, self.etc_dir) for d in DAEMONS]
+            name: [(router_conf(name, d, self.etc_dir),
+                    self.nodeInfo(name).get('%s_modules' % d, ())) for d in DAEMONS]
             for name in self.routers()})
         started = []
         try:

@@ -1,7 +1,9 @@
 """Checks made before anything is built, each failing with one sentence:
 a lab either starts whole or leaves nothing behind."""
 
+import glob
 import os
+import shutil
 from bgptopo import suite as suites
 from bgptopo.errors import LabError
 
@@ -24,26 +26,34 @@ def require_suite():
 class ConfigChecks(object):
     """Each daemon's own dry run of each router's config, all running at once
     while the rest of the lab is prepared; result() raises the first rejection.
-    routers: {name: [config paths]}"""
+    routers: {name: [(config path, daemon modules)]}"""
 
     def __init__(self, suite, routers):
         self.suite = suite
-        self.jobs = [(name, conf) for name, confs in sorted(routers.items()) for conf in confs]
-        for name, conf in self.jobs:
+        self.jobs = [(name, conf, modules) for name, confs in sorted(routers.items())
+                     for conf, modules in confs]
+        for name, conf, _ in self.jobs:
             if not os.path.isfile(conf):
                 raise LabError('%s: %s is missing; every router needs a zebra.conf '
                                'and a bgpd.conf in etc/quagga/%s/.' % (name, conf, name))
-        self.dry_runs = [suite.start_config_check(conf) for _, conf in self.jobs]
+        self.dry_runs = [suite.start_config_check(conf, modules)
+                         for _, conf, modules in self.jobs]
 
     def result(self):
         outcomes = []
-        for (name, conf), dry_run in zip(self.jobs, self.dry_runs):
+        for (name, conf, _), dry_run in zip(self.jobs, self.dry_runs):
             try:
                 self.suite.finish_config_check(name, conf, dry_run)
             except LabError as failure:
                 outcomes.append(failure)
         if outcomes:
             raise outcomes[0]
+
+
+def require_rtr_cache():
+    if not shutil.which('stayrtr') or not glob.glob('/usr/lib/*/frr/modules/bgpd_rpki.so'):
+        raise LabError('The hijack scenario validates origins with RPKI, which needs '
+                       'stayrtr and frr-rpki-rtrlib; run ./setup.sh or apt-get install both.')
 
 
 def check_interfaces(name, configured, present):

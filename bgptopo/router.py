@@ -18,6 +18,18 @@ from bgptopo.frrconf import RouterConfig
 from bgptopo.paths import ETC_DIR, router_conf
 
 START_TIMEOUT = 10.0
+RTR_CACHE = ('127.0.0.1', 8282)     # inside the router's own namespace
+
+
+def listening(pid, port):
+    """Does a TCP socket listen on port in pid's network namespace?"""
+    try:
+        with open('/proc/%d/net/tcp' % pid) as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return False
+    return any(row.split()[1].endswith(':%04X' % port) and row.split()[3] == '0A'
+               for row in rows)
 
 
 class QuaggaRouter(Node):
@@ -25,12 +37,18 @@ class QuaggaRouter(Node):
     etc/quagga/<name>/zebra.conf and bgpd.conf.
 
     stubs: interfaces with no link (a LAN the router notionally serves),
-    made as a veth pair whose far end stays unplugged inside the router."""
+    made as a veth pair whose far end stays unplugged inside the router.
+    bgpd_modules: bgpd modules to load, e.g. ['rpki'].
+    rtr_cache: a ROA file (JSON); an RPKI-to-router cache serving it runs
+    inside the router on 127.0.0.1:8282, for bgpd's route origin validation."""
 
-    def __init__(self, name, etc_dir=ETC_DIR, stubs=(), **params):
+    def __init__(self, name, etc_dir=ETC_DIR, stubs=(), bgpd_modules=(), rtr_cache=None,
+                 **params):
         self.suite = suites.installed()
         self.etc_dir = etc_dir
         self.stubs = tuple(stubs)
+        self.modules = {'bgpd': tuple(bgpd_modules)}
+        self.rtr_cache = rtr_cache
         self.daemon_pids = {}
         Node.__init__(self, name, **params)
 
@@ -57,20 +75,37 @@ class QuaggaRouter(Node):
         return router_conf(self.name, daemon, self.etc_dir)
 
     def start_daemons(self):
-        """zebra first: bgpd retries a missing zebra only after 10 s."""
+        """The RPKI cache first, so bgpd finds it; zebra before bgpd: bgpd
+        retries a missing zebra only after 10 s."""
+        if self.rtr_cache:
+            self.start_rtr_cache()
         for daemon in suites.DAEMONS:
             self.start_daemon(daemon)
 
-    def start_daemon(self, daemon):
-        command = ' '.join(map(shlex.quote, self.suite.command(daemon, self.conf(daemon))))
-        out = os.path.join(self.suite.run_dir, '%s.out' % daemon)
+    def start_process(self, name, args):
+        """Run args in the background in this node; its pid, recorded."""
+        out = os.path.join(self.suite.run_dir, '%s.out' % name)
         # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we
         pid = self.cmd('setpriv --pdeathsig TERM %s </dev/null >%s 2>&1 & echo $!'
-                       % (command, out))
+                       % (' '.join(map(shlex.quote, args)), out))
         pid = int(pid.split()[-1])
-        self.daemon_pids[daemon] = pid
-        debug('%s: %s started as pid %d\n' % (self.name, daemon, pid))
+        self.daemon_pids[name] = pid
+        debug('%s: %s started as pid %d\n' % (self.name, name, pid))
+        return pid
+
+    def start_daemon(self, daemon):
+        pid = self.start_process(daemon, self.suite.command(
+            daemon, self.conf(daemon), self.modules.get(daemon, ())))
         self.wait_ready(daemon, pid)
+
+    def start_rtr_cache(self):
+        pid = self.start_process('stayrtr', [
+            'stayrtr', '-bind', '%s:%d' % RTR_CACHE, '-cache', self.rtr_cache,
+            '-checktime=false', '-metrics.addr', ''])
+        if not procs.wait_until(lambda: listening(pid, RTR_CACHE[1]) or not procs.alive(pid),
+                                START_TIMEOUT) or not procs.alive(pid):
+            raise LabError('%s: the RPKI cache (stayrtr) did not start; its output: %s'
+                           % (self.name, self.daemon_output('stayrtr').strip()[-300:]))
 
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its vty socket exists: it has read its config."""
@@ -90,12 +125,14 @@ class QuaggaRouter(Node):
         return self.cmd('cat %s/%s.out %s 2>/dev/null' % (
             self.suite.run_dir, daemon, self.suite.log_file(daemon)))
 
+    def bgpd_modules(self):
+        return self.modules['bgpd']
+
     def stop_daemons(self):
-        """bgpd first, so its peers see a clean close before zebra goes."""
-        for daemon in reversed(suites.DAEMONS):
-            pid = self.daemon_pids.pop(daemon, None)
-            if pid:
-                procs.stop(pid)
+        """In reverse order of start: bgpd first, so its peers see a clean
+        close before zebra goes."""
+        for name in reversed(list(self.daemon_pids)):
+            procs.stop(self.daemon_pids.pop(name))
 
     def daemon_running(self, daemon):
         pid = self.daemon_pids.get(daemon)

@@ -20,12 +20,15 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
     def daemon(self, name):
         return os.path.join(self.daemon_dir, name)
 
-    def command(self, daemon, conf):
+    def command(self, daemon, conf, modules=()):
         """The command line that runs one daemon of a router in the foreground.
         It runs as root (the config may sit in a root-only checkout); vty is
-        reachable only through the router's private socket directory."""
+        reachable only through the router's private socket directory.
+        modules: daemon modules to load (-M), e.g. rpki for bgpd."""
         args = [self.daemon(daemon), '-f', conf, '-u', 'root', '-g', 'root',
                 '-P', '0', '-i', self.pid_file(daemon)]
+        for module in modules:
+            args += ['-M', module]
         if self.name == 'FRR':
             args += ['--log', 'file:%s' % self.log_file(daemon)]
         return args
@@ -39,11 +42,12 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
     def zserv_socket(self):
         return os.path.join(self.run_dir, 'zserv.api')
 
-    def start_config_check(self, conf):
+    def start_config_check(self, conf, modules=()):
         """The daemon's own dry run of conf, started; finish_config_check reads it.
         As root, like the real run: the checkout may be readable by root only."""
+        loads = [arg for module in modules for arg in ('-M', module)]
         return subprocess.Popen([self.daemon(daemon_of(conf)), '-C', '-f', conf,
-                                 '-u', 'root', '-g', 'root'],
+                                 '-u', 'root', '-g', 'root'] + loads,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 universal_newlines=True)
 

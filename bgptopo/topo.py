@@ -41,7 +41,8 @@ class Bgp3Topo(LabTopo):
     def build(self, etc=None, exercise=0, hijack=0):
         host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
         webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
-        r1 = self.addRouter('r1')
+        # in the hijack scenario R1 validates route origins (RPKI)
+        r1 = self.addRouter('r1', **(hijacking.rpki_params() if int(hijack) else {}))
         r2 = self.addRouter('r2')
         r3 = self.addRouter('r3', stubs=['r3-lan'])     # 11.0.0.0/24 lives here
         self.addLink(host, r1)

@@ -82,6 +82,17 @@ def test_defence_keeps_the_legitimate_detour_through_r3(lab):
         hijacking.defend(lab, False)
 
 
+def test_rpki_marks_the_hijack_invalid(lab):
+    hijacking.rpki_loaded(lab['r1'])
+    hijacking.start(lab, 'exact')
+    try:
+        invalid = lambda: any(line.startswith('I') and '65000 i' in line
+                              for line in lab['r1'].vtysh('show ip bgp').splitlines())
+        assert procs.wait_until(invalid, SETTLE, interval=0.2)
+    finally:
+        hijacking.stop(lab)
+
+
 def test_hijack_needs_the_scenario():
     with pytest.raises(LabError, match='start it with --topo bgp3,hijack=1'):
         hijacking.start(type('Net', (), {'__contains__': lambda self, n: False})())
