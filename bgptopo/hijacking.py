@@ -8,6 +8,7 @@ what RPKI route origin validation finds Invalid: a ROA says 12.0.0.0/24
 (maximum length 24) belongs to AS 55000."""
 
 import os
+import re
 
 from bgptopo import lab, procs
 from bgptopo.errors import LabError
@@ -21,6 +22,7 @@ HALVES = [(40, '12.0.0.0/25'), (41, '12.0.0.128/25')]
 ATTACKER, VICTIM = 'r3', 'r1'
 ROAS = os.path.join(HIJACK_DIR, 'roas.json')
 RPKI_TIMEOUT = 15
+ROA_COUNT = re.compile(r'Number of IPv4 Prefixes: (\d+)')
 
 
 def require_scenario(net):
@@ -77,8 +79,10 @@ def rpki_params():
 def rpki_loaded(router, timeout=RPKI_TIMEOUT):
     """Wait until router's RPKI table holds the ROAs: before that, every
     route is Not found and nothing would be dropped."""
-    loaded = procs.wait_until(lambda: 'Number of IPv4 Prefixes: 0' not in
-                              router.vtysh('show rpki prefix-table'), timeout, interval=0.2)
+    def count():
+        found = ROA_COUNT.search(router.vtysh('show rpki prefix-table'))
+        return int(found.group(1)) if found else 0     # not connected yet: no count
+    loaded = procs.wait_until(lambda: count() > 0, timeout, interval=0.2)
     if not loaded:
         raise LabError("%s's RPKI table is still empty after %d s; see `vtysh %s show rpki "
                        "cache-connection`." % (router.name, timeout, router.name))

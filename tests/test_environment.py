@@ -50,6 +50,18 @@ def dead_pid():
 
 
 @pytest.mark.integration
+def test_a_missing_image_is_built_with_progress():
+    subprocess.run(['docker', 'rmi', '-f', 'bgptopo/rogue'], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    run = subprocess.run(MN + ['bgp3,hijack=1', '--test', 'fetch'], cwd=REPO, timeout=300,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 0, run.stdout
+    assert '*** Building bgptopo/rogue from dockerfiles/rogue' in run.stdout
+    assert 'Successfully tagged bgptopo/rogue' in run.stdout
+
+
+@pytest.mark.integration
 def test_stale_container_of_a_dead_lab_is_removed_at_start():
     make_container(dead_pid())
     run = run_mn()

@@ -60,8 +60,15 @@ def sigkill_then_mn_c(child):
                    timeout=120, check=True)
 
 
+def sigkill_alone(child):
+    """Even without `mn -c`: the node shells lose their pty and exit, the
+    daemons follow (parent-death signal), the containers lose their lifeline."""
+    child.expect('mininet> ')
+    os.kill(child.pid, signal.SIGKILL)
+
+
 ENDINGS = [exit_normally, ctrl_c_at_prompt_then_exit, ctrl_c_during_build, sigterm,
-           sigkill_then_mn_c]
+           sigkill_then_mn_c, sigkill_alone]
 
 
 @pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
