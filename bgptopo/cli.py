@@ -8,18 +8,20 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import convergence, faults, grading, hijacking, lab
+from bgptopo import convergence, faults, grading, hijacking, lab, tracing
 from bgptopo.errors import LabError
 
 COMMANDS = (
-    ('bgp', 'bgp [router [show args]]', "a router's BGP summary, or any vtysh show"),
-    ('routes', 'routes [router]', "every router's kernel routing table, or one's"),
+    ('bgp', 'bgp [router [show args]] [--json]', "a router's BGP summary, or any vtysh show"),
+    ('routes', 'routes [router] [--json]', "every router's kernel routing table, or one's"),
     ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
     ('vtysh', 'vtysh router [command]', "a router's vtysh, interactive or one command"),
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
     ('restart', 'restart router', "stop and start a router's zebra and bgpd"),
     ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
+    ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
+    ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
     ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
 )
@@ -54,9 +56,14 @@ class BgpCLI(CLI):
     def do_bgp(self, line):
         """bgp [router [show args]]: BGP summary of one router or all;
         `bgp r1 ip bgp` runs `show ip bgp` on r1."""
-        words = line.split()
+        words, as_json = json_flag(line)
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
         command = 'show ' + ' '.join(words[1:]) if len(words) > 1 else 'show ip bgp summary'
+        if as_json:
+            answers = {r.name: r.vtysh_json(command + ' json') if r.daemon_running('bgpd')
+                       else {'error': 'bgpd is not running'} for r in targets}
+            output(json.dumps(answers, indent=1) + '\n')
+            return
         for router in targets:
             output('*** %s (AS %s): %s\n' % (router.name, router.router_config().asn, command))
             if not router.daemon_running('bgpd'):
@@ -68,10 +75,14 @@ class BgpCLI(CLI):
     @sentences
     def do_routes(self, line):
         """routes [router]: kernel routing tables (prefix, next hop, interface, protocol)."""
-        words = line.split()
+        words, as_json = json_flag(line)
         if len(words) > 1:
-            raise LabError('usage: routes [router]')
+            raise LabError('usage: routes [router] [--json]')
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
+        if as_json:
+            output(json.dumps({r.name: json.loads(r.cmd('ip -j route show') or '[]')
+                               for r in targets}, indent=1) + '\n')
+            return
         for router in targets:
             output('*** %s\n' % router.name)
             output(format_routes(router.cmd('ip -j route show')))
@@ -170,6 +181,37 @@ class BgpCLI(CLI):
             raise LabError('usage: defend on|off')
         hijacking.defend(self.mn, line.split() == ['on'])
         output('*** r1 origin validation %s\n' % line.strip())
+
+
+    @sentences
+    def do_path(self, line):
+        """path [src dst] [--json]: the hop-by-hop path from src (host) to dst
+        (webserver) now, beside the BGP AS path each router holds."""
+        words, as_json = json_flag(line)
+        if len(words) not in (0, 2):
+            raise LabError('usage: path [src dst] [--json]')
+        src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
+        hops = tracing.trace(self.mn, src, dst)
+        if as_json:
+            output(json.dumps(hops, indent=1) + '\n')
+        else:
+            prefix = tracing.destination_prefix(self.mn[dst])
+            output(tracing.format_trace(src, dst, hops, prefix))
+
+    @sentences
+    def do_why(self, line):
+        """why [src dst]: the first broken thing between src and dst, in a sentence."""
+        words = line.split()
+        if len(words) not in (0, 2):
+            raise LabError('usage: why [src dst]')
+        src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
+        output('*** %s\n' % tracing.why(self.mn, src, dst))
+
+
+def json_flag(line):
+    """(the other words, whether --json was given)."""
+    words = line.split()
+    return [w for w in words if w != '--json'], '--json' in words
 
 
 def format_routes(ip_json):

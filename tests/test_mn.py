@@ -1,6 +1,7 @@
 """Integration: the stock mn launcher with our --custom file, as a user runs it."""
 
 import os
+import json
 import subprocess
 import time
 
@@ -76,6 +77,28 @@ def test_cli_session(prompt):
     assert '10.0.0.0/24' in routes and '192.168.12.1' in routes and 'bgp' in routes
     assert 'Question:' in ask(prompt, 'fetch')
     assert 'FRRouting' in ask(prompt, 'vtysh r1 show version')
+
+
+def json_of(text):
+    """The JSON document a command printed (the echo and prompt around it aside)."""
+    start = min(i for i in (text.find('{'), text.find('[')) if i >= 0)
+    return json.JSONDecoder().raw_decode(text[start:].replace('\r\n', '\n'))[0]
+
+
+def test_json_for_scripts_and_graders(prompt):
+    summary = json_of(ask(prompt, 'bgp r1 --json'))
+    peers = summary['r1'].get('ipv4Unicast', summary['r1'])['peers']
+    assert {p['state'] for p in peers.values()} == {'Established'}
+    routes = json_of(ask(prompt, 'routes r2 --json'))
+    assert '10.0.0.0/24' in [r['dst'] for r in routes['r2']]
+    hops = json_of(ask(prompt, 'path --json'))
+    assert [h['node'] for h in hops] == ['host', 'r1', 'r2', 'webserver']
+
+
+def test_path_and_why_at_the_prompt(prompt):
+    text = ask(prompt, 'path host webserver')
+    assert 'BGP path: 55000' in text and 'path host -> webserver (12.0.0.0/24)' in text
+    assert 'nothing is broken: host fetches http://12.0.0.1/' in ask(prompt, 'why')
 
 
 def test_interactive_vtysh(prompt):
