@@ -8,7 +8,7 @@ import time
 
 from mininet.log import output
 
-from bgptopo import containers, convergence, faults, lab, procs
+from bgptopo import containers, convergence, faults, lab
 
 
 def rss_kib(pid):

@@ -7,7 +7,6 @@ process holds its stdin, so a container never outlives its lab, even when
 the lab is killed."""
 
 import os
-import time
 
 from bgptopo import procs
 from bgptopo.errors import LabError

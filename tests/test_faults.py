@@ -1,4 +1,5 @@
-"""Integration: faults while the lab runs, on its own lab (they change it)."""
+"""Integration: faults while the lab runs. They change the lab: conftest's
+`lab` fixture gives this module a lab of its own."""
 
 import os
 import signal
@@ -7,18 +8,10 @@ import pytest
 
 from bgptopo import containers, convergence, faults, lab as labinfo, procs
 from bgptopo.errors import LabError
-from conftest import build_lab
 
 pytestmark = pytest.mark.integration
 
 OUTAGE_BOUND = 5.0   # seconds: well under the 9 s hold time, so BGP saw the interface go
-
-
-@pytest.fixture(scope='module')
-def lab():
-    net = build_lab()
-    yield net
-    net.stop()
 
 
 def question(net):

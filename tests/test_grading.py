@@ -2,7 +2,6 @@
 requirement and cause on broken configs (integration, real stack)."""
 
 import os
-import shutil
 import signal
 import subprocess
 

@@ -1,7 +1,8 @@
 """Integration: the stock mn launcher with our --custom file, as a user runs it."""
 
-import os
 import json
+import os
+import signal
 import subprocess
 import time
 
@@ -130,3 +131,15 @@ def test_fetch_of_an_unreachable_url_is_a_sentence_not_a_hang(prompt):
     assert '*** host could not fetch http://11.0.0.9/: ' in text
     assert 'Traceback' not in text
 
+
+
+def test_dead_daemon_shows_down_and_restart_recovers(prompt):
+    """Last in this module: it kills r2's bgpd in the prompt's lab."""
+    from test_kill import our_daemons
+    conf = os.path.join(REPO, 'etc', 'quagga', 'r2', 'bgpd.conf').encode()
+    pid = [p for p in our_daemons() if conf in open('/proc/%d/cmdline' % p, 'rb').read()][0]
+    os.kill(pid, signal.SIGKILL)
+    assert "r2's bgpd is not running; `restart r2` starts it again." in ask(prompt, 'bgp r2')
+    assert 'r2: zebra and bgpd restarted' in ask(prompt, 'restart r2')
+    assert 'BGP converged in' in ask(prompt, 'converge')
+    assert 'Question:' in ask(prompt, 'fetch')

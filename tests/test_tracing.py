@@ -1,4 +1,5 @@
-"""Integration: `path` and `why` on a lab they may break (their own)."""
+"""Integration: `path` and `why` on a lab they break and mend (conftest's
+`lab` fixture gives this module its own)."""
 
 import os
 import signal
@@ -6,16 +7,8 @@ import signal
 import pytest
 
 from bgptopo import containers, procs, tracing
-from conftest import build_lab
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope='module')
-def lab():
-    net = build_lab()
-    yield net
-    net.stop()
 
 
 def nodes(hops):
