@@ -14,7 +14,7 @@ setup(
     packages=['bgptopo'],
     python_requires='>=3.9',
     install_requires=['docker'],
-    entry_points={'console_scripts': ['bgptopo-lab = bgptopo.__main__:main',
-                                      'bgptopo-images = bgptopo.images:main']},
+    entry_points={'console_scripts': ['bgptopo = bgptopo.console:main',
+                                      'bgptopo-lab = bgptopo.__main__:main']},
     license='BSD-3-Clause',
 )

@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(docker.io frr mininet python3-docker python3-pytest python3-pexpect
           debootstrap iproute2 net-tools util-linux curl ruby openvswitch-switch python3-matplotlib
-          stayrtr frr-rpki-rtrlib)
+          stayrtr frr-rpki-rtrlib graphviz python3-graphviz vagrant)
 DOCKERD_LOG=/var/log/bgptopo-dockerd.log
 PY=/usr/bin/python3     # the python mn runs; a pyenv or venv python lacks mininet
 
@@ -52,8 +52,21 @@ start_dockerd() {
     die "the Docker engine did not start within 30 s; see $DOCKERD_LOG."
 }
 
+# The `bgptopo` command (setup.py's console script), for Debian's python
+# without pip: a wrapper that runs this checkout's package.
+install_command() {
+    local wrapper=/usr/local/bin/bgptopo
+    local body="#!/bin/sh
+exec env PYTHONPATH=$PWD $PY -m bgptopo.console \"\$@\""
+    [ -f "$wrapper" ] && [ "$(cat "$wrapper")" = "$body" ] && return
+    say "Installing the bgptopo command ($wrapper)"
+    printf '%s\n' "$body" > "$wrapper"
+    chmod 755 "$wrapper"
+}
+
 install_packages
 allow_root_frr
+install_command
 start_dockerd
 "$PY" -m bgptopo.images
 

@@ -8,7 +8,7 @@ import subprocess
 from mininet.cli import CLI
 from mininet.log import error, output
 
-from bgptopo import convergence, faults, grading, hijacking, lab, tracing
+from bgptopo import convergence, drawing, faults, grading, hijacking, lab, tracing
 from bgptopo.errors import LabError
 
 COMMANDS = (
@@ -22,6 +22,7 @@ COMMANDS = (
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
     ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
     ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
+    ('draw', 'draw [file.png|file.svg]', 'a picture of the lab, sessions coloured by state'),
     ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
 )
@@ -206,6 +207,15 @@ class BgpCLI(CLI):
             raise LabError('usage: why [src dst]')
         src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
         output('*** %s\n' % tracing.why(self.mn, src, dst))
+
+
+    @sentences
+    def do_draw(self, line):
+        """draw [file.png|file.svg]: a picture of the running lab (bgptopo.png)."""
+        words = line.split()
+        if len(words) > 1:
+            raise LabError('usage: draw [file.png|file.svg]')
+        output('*** drew %s\n' % drawing.draw(self.mn, words[0] if words else 'bgptopo.png'))
 
 
 def json_flag(line):

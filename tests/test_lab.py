@@ -71,3 +71,21 @@ def test_containers_have_no_network_but_the_labs(lab):
     for name, intf in (('host', 'host-eth0'), ('webserver', 'webserver-eth0')):
         links = {l['ifname'] for l in json.loads(lab[name].cmd('ip -j link show'))}
         assert links == {'lo', intf}
+
+
+def test_draw_shows_ases_links_and_session_states(lab, tmp_path):
+    from bgptopo import drawing
+    path = drawing.draw(lab, str(tmp_path / 'lab.svg'))
+    with open(path) as picture:
+        svg = picture.read()
+    for text in ('AS 4500', 'AS 55000', 'AS 65000', '12.0.0.0/24', 'host', '10.0.0.1',
+                 'r1&#45;eth1 &#45; r2&#45;eth0', '192.168.12.0/24'):
+        assert text in svg
+    assert svg.count('BGP Established') == 3 and svg.count('forestgreen') == 3
+
+
+def test_draw_takes_png_or_svg_only(lab):
+    from bgptopo import drawing
+    from bgptopo.errors import LabError
+    with pytest.raises(LabError, match='draw writes .png or .svg files; got lab.gif'):
+        drawing.draw(lab, 'lab.gif')

@@ -1,0 +1,91 @@
+"""`bgptopo`: what a user does outside mn.
+
+    bgptopo setup          install packages, start dockerd, build the images (./setup.sh)
+    bgptopo run [mn args]  open the lab (mn --custom bgptopo/topo.py --topo bgp3 ...)
+    bgptopo clean          remove what dead labs left, then run mn's own cleanup (mn -c)
+    bgptopo check          preflight: each requirement OK, or how to fix it"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from bgptopo import containers, generated, images, preflight, suite as suites
+from bgptopo.errors import LabError
+from bgptopo.paths import PACKAGE_DIR, REPO_DIR
+
+
+def check_lines():
+    """(ok, text) for each thing the lab needs."""
+    lines = []
+
+    def probe(what, test):
+        try:
+            detail = test()
+            lines.append((True, '%s%s' % (what, ': %s' % detail if detail else '')))
+        except LabError as failure:
+            lines.append((False, '%s: %s' % (what, failure)))
+    probe('running as root', preflight.require_root)
+    probe('routing suite', lambda: preflight.require_suite().name)
+    probe('Docker engine', lambda: containers.client().version().get('Version'))
+    probe('lab images', missing_images)
+    probe('RPKI cache for the hijack scenario', preflight.require_rtr_cache)
+    probe('Graphviz for draw', require_graphviz)
+    return lines
+
+
+def missing_images():
+    docker_client = containers.client()
+    missing = [i for i in images.IMAGES if not images.has_image(docker_client, i)]
+    if missing:
+        raise LabError('%s not built; run bgptopo setup (they are also built when a '
+                       'lab needs them)' % ', '.join(missing))
+    return ', '.join(images.IMAGES)
+
+
+def require_graphviz():
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        raise LabError('python3-graphviz is missing; run bgptopo setup')
+    if not shutil.which('dot'):
+        raise LabError('graphviz (dot) is missing; run bgptopo setup')
+
+
+def check():
+    lines = check_lines()
+    for ok, text in lines:
+        print('%-4s %s' % ('OK' if ok else 'FIX', text))
+    return 0 if all(ok for ok, _ in lines) else 1
+
+
+def clean():
+    try:
+        removed = containers.remove_stale(containers.client())
+    except LabError as failure:
+        print('bgptopo clean: %s' % failure, file=sys.stderr)
+        return 1
+    generated.remove_stale_dirs()
+    for name in removed:
+        print('removed container %s' % name)
+    return subprocess.call(['mn', '-c'])
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    command, rest = (argv[0], argv[1:]) if argv else ('', [])
+    if command == 'setup':
+        os.execv(os.path.join(REPO_DIR, 'setup.sh'), ['setup.sh'] + rest)
+    if command == 'run':
+        os.execvp('mn', ['mn', '--custom', os.path.join(PACKAGE_DIR, 'topo.py'),
+                         '--topo', 'bgp3'] + rest)
+    if command == 'clean':
+        sys.exit(clean())
+    if command == 'check':
+        sys.exit(check())
+    sys.exit('bgptopo: unknown command %r; use one of: setup, run, clean, check.\n%s'
+             % (command, __doc__))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,54 @@
+"""The `bgptopo` command outside mn, and the Vagrantfile's static checks."""
+
+import os
+import subprocess
+
+import pytest
+
+from bgptopo import console, containers
+from conftest import REPO
+
+
+def run_console(*args):
+    return subprocess.run(['/usr/bin/python3', '-m', 'bgptopo.console'] + list(args), cwd=REPO,
+                          timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+
+
+def test_unknown_command_is_a_sentence():
+    with pytest.raises(SystemExit) as leaving:
+        console.main(['nope'])
+    assert str(leaving.value).startswith("bgptopo: unknown command 'nope'; use one of: "
+                                         "setup, run, clean, check.")
+
+
+@pytest.mark.integration
+def test_check_says_ok_for_each_requirement():
+    run = run_console('check')
+    assert run.returncode == 0, run.stdout
+    lines = run.stdout.splitlines()
+    assert len(lines) == 6 and all(line.startswith('OK ') for line in lines)
+
+
+@pytest.mark.integration
+def test_clean_removes_what_a_dead_lab_left():
+    from test_environment import dead_pid, make_container
+    make_container(dead_pid())
+    run = run_console('clean')
+    assert run.returncode == 0, run.stdout
+    assert 'removed container bgptopo.host' in run.stdout
+    assert containers.lab_containers(containers.client()) == []
+
+
+def test_vagrantfile_is_valid_ruby():
+    assert subprocess.run(['ruby', '-c', os.path.join(REPO, 'Vagrantfile')],
+                          stdout=subprocess.PIPE).returncode == 0
+
+
+def test_vagrant_validates_the_vagrantfile(tmp_path):
+    env = dict(os.environ, VAGRANT_DOTFILE_PATH=str(tmp_path / 'dot'),
+               VAGRANT_HOME=str(tmp_path / 'home'))
+    run = subprocess.run(['vagrant', 'validate', '--ignore-provider'], cwd=REPO, env=env,
+                         timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert 'Vagrantfile validated successfully.' in run.stdout, run.stdout
