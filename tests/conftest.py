@@ -39,6 +39,19 @@ def build_lab(converge=True, **params):
     return net
 
 
+def bgpd_overlay(tmp_path, router, *replacements):
+    """An etc overlay whose only file is router's bgpd.conf, each (old, new)
+    of replacements applied; the other files come from etc/quagga."""
+    with open(os.path.join(REPO, 'etc', 'quagga', router, 'bgpd.conf')) as original:
+        text = original.read()
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    os.makedirs(str(tmp_path / router))
+    (tmp_path / router / 'bgpd.conf').write_text(text)
+    return str(tmp_path)
+
+
 @pytest.fixture(scope='module')
 def lab():
     net = build_lab()

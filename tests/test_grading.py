@@ -8,22 +8,11 @@ import subprocess
 import pytest
 
 from bgptopo import grading, procs
-from conftest import MN, REPO, build_lab
+from conftest import MN, REPO, bgpd_overlay, build_lab
 
 pytestmark = pytest.mark.integration
 
 BROKEN_TIMEOUT = 4.0   # sessions come up in about 1 s when they can
-
-
-def overlay(tmp_path, router, old, new):
-    """An etc overlay whose only file is router's bgpd.conf with old replaced by new."""
-    conf = os.path.join(REPO, 'etc', 'quagga', router, 'bgpd.conf')
-    os.makedirs(str(tmp_path / router))
-    with open(conf) as original:
-        text = original.read()
-    assert old in text
-    (tmp_path / router / 'bgpd.conf').write_text(text.replace(old, new))
-    return str(tmp_path)
 
 
 def failures(net, timeout=BROKEN_TIMEOUT):
@@ -57,27 +46,28 @@ def test_exercise_as_handed_out_fails_with_exit_1():
 
 
 def test_wrong_remote_as(tmp_path):
-    found = graded(overlay(tmp_path, 'r1', 'neighbor 192.168.12.2 remote-as 55000',
-                           'neighbor 192.168.12.2 remote-as 55001'))
+    found = graded(bgpd_overlay(tmp_path, 'r1', ('neighbor 192.168.12.2 remote-as 55000',
+                                                 'neighbor 192.168.12.2 remote-as 55001')))
     assert found['session r1-r2 is Established'] == \
         'r1 expects AS 55001 at 192.168.12.2, but r2 runs AS 55000'
 
 
 def test_wrong_neighbor_address(tmp_path):
-    etc = overlay(tmp_path, 'r1', 'neighbor 192.168.12.2 ', 'neighbor 192.168.12.9 ')
+    etc = bgpd_overlay(tmp_path, 'r1', ('neighbor 192.168.12.2 ', 'neighbor 192.168.12.9 '))
     found = graded(etc)
     assert found['session r1-r2 is Established'] == \
         "r1's neighbor 192.168.12.9 is not r2's address on their link (192.168.12.2)"
 
 
 def test_missing_network_statement(tmp_path):
-    found = graded(overlay(tmp_path, 'r2', '  network 12.0.0.0/24\n', ''))
+    found = graded(bgpd_overlay(tmp_path, 'r2', ('  network 12.0.0.0/24\n', '')))
     assert found['AS 55000 originates 12.0.0.0/24'] == \
         'r2 has no `network 12.0.0.0/24` under address-family ipv4 unicast'
 
 
 def test_missing_export_policy(tmp_path):
-    found = graded(overlay(tmp_path, 'r2', '  neighbor 192.168.12.1 route-map TO-PEERS out\n', ''))
+    found = graded(bgpd_overlay(tmp_path, 'r2',
+                                ('  neighbor 192.168.12.1 route-map TO-PEERS out\n', '')))
     assert found['r1 accepts routes from r2'] == (
         'r2 has no export route-map (`neighbor 192.168.12.1 route-map NAME out`) toward r1; '
         'FRR sends an eBGP peer nothing without a policy')
