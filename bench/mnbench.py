@@ -32,7 +32,7 @@ def memory(net):
 
 def first_fetch(net):
     node, url = lab.default_fetch(net)
-    return faults.fetch_outage(net, net[node], url, time.monotonic())
+    return faults.fetch_outage(net[node], url, time.monotonic())
 
 
 def lifecycle(net):

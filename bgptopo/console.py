@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from bgptopo import containers, generated, images, preflight, suite as suites
+from bgptopo import containers, generated, images, preflight
 from bgptopo.errors import LabError
 from bgptopo.paths import PACKAGE_DIR, REPO_DIR
 

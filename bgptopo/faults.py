@@ -21,7 +21,7 @@ def best_as_path(router, prefix):
     return None
 
 
-def fetch_outage(net, client, url, since, deadline=FAILOVER_DEADLINE):
+def fetch_outage(client, url, since, deadline=FAILOVER_DEADLINE):
     """Fetch until it works; seconds from `since` (time.monotonic) to success."""
     while True:
         try:
@@ -42,5 +42,5 @@ def failover(net, a, b):
     prefix = lab.web_server_prefix(net)
     since = time.monotonic()
     net.configLinkStatus(a, b, 'down')
-    outage = fetch_outage(net, net[client_name], url, since)
+    outage = fetch_outage(net[client_name], url, since)
     return outage, best_as_path(node_a, prefix)
