@@ -75,8 +75,11 @@ def problems(net):
 
 
 def wait(net, timeout=TIMEOUT):
-    """Block until converged; the seconds it took. LabError at the deadline."""
+    """Block until converged; the seconds it took. LabError at the deadline,
+    or at once if a router's bgpd did not start."""
     start = time.monotonic()
+    for router in routers(net):
+        router.wait_started()
     while True:
         left = problems(net)
         if not left:

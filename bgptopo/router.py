@@ -50,6 +50,7 @@ class QuaggaRouter(Node):
         self.modules = {'bgpd': tuple(bgpd_modules)}
         self.rtr_cache = rtr_cache
         self.daemon_pids = {}
+        self.started = False
         Node.__init__(self, name, **params)
 
     def config(self, **params):
@@ -76,11 +77,21 @@ class QuaggaRouter(Node):
 
     def start_daemons(self):
         """The RPKI cache first, so bgpd finds it; zebra before bgpd: bgpd
-        retries a missing zebra only after 10 s."""
+        retries a missing zebra only after 10 s. bgpd is not waited for here:
+        the next router starts meanwhile (each bgpd waits 1 s before its first
+        connection, so starting them close together is what converges fast);
+        wait_started() checks it before anyone relies on it."""
         if self.rtr_cache:
             self.start_rtr_cache()
-        for daemon in suites.DAEMONS:
-            self.start_daemon(daemon)
+        self.start_daemon('zebra')
+        self.start_daemon('bgpd', wait=False)
+        self.started = False
+
+    def wait_started(self):
+        """Raise LabError unless bgpd came up (once per start)."""
+        if not self.started and 'bgpd' in self.daemon_pids:
+            self.wait_ready('bgpd', self.daemon_pids['bgpd'])
+            self.started = True
 
     def start_process(self, name, args):
         """Run args in the background in this node; its pid, recorded."""
@@ -93,10 +104,11 @@ class QuaggaRouter(Node):
         debug('%s: %s started as pid %d\n' % (self.name, name, pid))
         return pid
 
-    def start_daemon(self, daemon):
+    def start_daemon(self, daemon, wait=True):
         pid = self.start_process(daemon, self.suite.command(
             daemon, self.conf(daemon), self.modules.get(daemon, ())))
-        self.wait_ready(daemon, pid)
+        if wait:
+            self.wait_ready(daemon, pid)
 
     def start_rtr_cache(self):
         pid = self.start_process('stayrtr', [
