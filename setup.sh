@@ -31,7 +31,7 @@ install_packages() {
     [ ${#missing[@]} -eq 0 ] && return
     say "Installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
         || die "apt-get could not install ${missing[*]}; check the apt sources and try again."
 }
 

@@ -52,3 +52,10 @@ def test_vagrant_validates_the_vagrantfile(tmp_path):
                          timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          universal_newlines=True)
     assert 'Vagrantfile validated successfully.' in run.stdout, run.stdout
+
+
+@pytest.mark.integration
+def test_run_is_the_mn_line():
+    run = run_console('run', '--test', 'fetch')
+    assert run.returncode == 0, run.stdout
+    assert 'Question:' in run.stdout
