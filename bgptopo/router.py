@@ -137,9 +137,6 @@ class QuaggaRouter(Node):
         return self.cmd('cat %s/%s.out %s 2>/dev/null' % (
             self.suite.run_dir, daemon, self.suite.log_file(daemon)))
 
-    def bgpd_modules(self):
-        return self.modules['bgpd']
-
     def stop_daemons(self):
         """In reverse order of start: bgpd first, so its peers see a clean
         close before zebra goes."""

@@ -39,9 +39,6 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
     def log_file(self, daemon):
         return os.path.join(self.run_dir, '%s.log' % daemon)
 
-    def zserv_socket(self):
-        return os.path.join(self.run_dir, 'zserv.api')
-
     def start_config_check(self, conf, modules=()):
         """The daemon's own dry run of conf, started; finish_config_check reads it.
         As root, like the real run: the checkout may be readable by root only."""
