@@ -1,4 +1,4 @@
-"""The Mininet CLI, extended with the lab's commands: bgp, routes, fetch, vtysh.
+"""The Mininet CLI, extended with the lab's commands (COMMANDS lists them).
 
 Misuse prints a usage line or one sentence and the prompt goes on."""
 
@@ -196,7 +196,7 @@ class BgpCLI(CLI):
         if as_json:
             output(json.dumps(hops, indent=1) + '\n')
         else:
-            prefix = tracing.destination_prefix(self.mn[dst])
+            prefix = lab.prefix_of(self.mn[dst])
             output(tracing.format_trace(src, dst, hops, prefix))
 
     @sentences

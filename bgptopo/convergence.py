@@ -30,11 +30,13 @@ def parse_sessions(text):
             for address, peer in peers.items()}
 
 
-def all_sessions(running):
-    """sessions() of several routers, their vtysh calls run side by side."""
+def all_sessions(routers_):
+    """sessions() of several routers, their vtysh calls run side by side;
+    {} for a router whose bgpd is not running (nobody to ask)."""
     calls = {r: r.popen(['vtysh', '-c', 'show ip bgp summary json'], universal_newlines=True)
-             for r in running}
-    return {r: parse_sessions(call.communicate()[0]) for r, call in calls.items()}
+             for r in routers_ if r.daemon_running('bgpd')}
+    answers = {r: parse_sessions(call.communicate()[0]) for r, call in calls.items()}
+    return {r: answers.get(r, {}) for r in routers_}
 
 
 def kernel_prefixes(router):
@@ -55,17 +57,15 @@ def problems(net):
     Kernel tables are cheap to read and are the last to fill, so bgpd is
     asked about its sessions only once every route is in place."""
     expected = originated(net)
-    found, running = [], []
+    found = []
     for router in routers(net):
         if not router.daemon_running('bgpd'):
             found.append("%s's bgpd is not running" % router.name)
-        else:
-            running.append(router)
         found += ['%s has no route to %s' % (router.name, prefix)
                   for prefix in sorted(expected - kernel_prefixes(router))]
     if found:
         return found
-    for router, states in all_sessions(running).items():
+    for router, states in all_sessions(routers(net)).items():
         for neighbor in router.router_config().neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':

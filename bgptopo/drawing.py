@@ -46,8 +46,7 @@ def graph(net):
     for host in lab.end_hosts(net):
         dot.node(host.name, '%s\\n%s' % (host.name, host.IP()), shape='ellipse',
                  style='filled', fillcolor='lightyellow')
-    running = [r for r in lab.routers(net) if r.daemon_running('bgpd')]
-    states = convergence.all_sessions(running)
+    states = convergence.all_sessions(lab.routers(net))
     sessions = {(a.name, b.name): states.get(a, {}).get(str(address_b.ip), ('down',))[0]
                 for a, b, _, address_b in diagnose.router_links(net)}
     for link in net.links:

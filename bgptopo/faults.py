@@ -13,7 +13,10 @@ ATTEMPT_TIMEOUT = 0.2
 
 
 def best_as_path(router, prefix):
-    """The AS path of router's best route to prefix ('' for its own), or None."""
+    """The AS path of router's best route to prefix ('' or 'Local' for its own),
+    or None (also when its bgpd is not running)."""
+    if not router.daemon_running('bgpd'):
+        return None
     answer = router.vtysh_json('show ip bgp %s json' % prefix)
     for path in answer.get('paths', []):
         if path.get('bestpath', {}).get('overall'):
@@ -39,7 +42,7 @@ def failover(net, a, b):
     if not node_a.connectionsTo(node_b):
         raise LabError('%s and %s share no link; pick two linked routers.' % (a, b))
     client_name, url = lab.default_fetch(net)
-    prefix = lab.web_server_prefix(net)
+    prefix = lab.prefix_of(lab.node(net, lab.WEB_SERVER))
     since = time.monotonic()
     net.configLinkStatus(a, b, 'down')
     outage = fetch_outage(net[client_name], url, since)

@@ -7,13 +7,12 @@ accepts routes from each peer; every router routes each lab prefix to the
 AS the solution says originates it; host reaches the web server; the page
 retrieved is the question."""
 
-import os
 import time
 
 from bgptopo import convergence, diagnose, faults, lab
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
-from bgptopo.paths import DOCKERFILES_DIR
+from bgptopo.paths import QUESTION_PAGE
 
 TIMEOUT = 15.0
 
@@ -68,7 +67,7 @@ def origin_requirements(net):
         for router in lab.routers(net):
             if router is origin:
                 continue
-            path = faults.best_as_path(router, prefix) if router.daemon_running('bgpd') else None
+            path = faults.best_as_path(router, prefix)
             if path is None:
                 wrong.append('%s has no route to it' % router.name)
             elif path.split()[-1:] != [str(asn)]:
@@ -87,7 +86,7 @@ def fetch_requirements(net):
     except LabError as failure:
         return [Requirement('%s reaches the web server' % node, False, str(failure)),
                 Requirement('the question is retrieved', False, 'nothing was fetched')]
-    with open(os.path.join(DOCKERFILES_DIR, 'webserver', 'www', 'index.html')) as question:
+    with open(QUESTION_PAGE) as question:
         right = page == question.read()
     return [Requirement('%s reaches the web server' % node, True),
             Requirement('the question is retrieved', right,
@@ -95,8 +94,7 @@ def fetch_requirements(net):
 
 
 def evaluate(net):
-    running = [r for r in lab.routers(net) if r.daemon_running('bgpd')]
-    states = convergence.all_sessions(running)
+    states = convergence.all_sessions(lab.routers(net))
     return session_requirements(net, states) + origin_requirements(net) + \
         fetch_requirements(net)
 

@@ -42,10 +42,10 @@ def default_fetch(net):
     return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()
 
 
-def web_server_prefix(net):
-    """The web server's network, e.g. 12.0.0.0/24."""
-    server = node(net, WEB_SERVER)
-    return str(ipaddress.ip_interface('%s/%s' % (server.IP(), server.defaultIntf().prefixLen)).network)
+def prefix_of(host):
+    """The network of a host's address, e.g. 12.0.0.0/24 for the web server."""
+    return str(ipaddress.ip_interface('%s/%s' % (host.IP(), host.defaultIntf().prefixLen))
+               .network)
 
 
 CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')

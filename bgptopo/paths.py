@@ -7,6 +7,7 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(PACKAGE_DIR)
 ETC_DIR = os.path.join(REPO_DIR, 'etc', 'quagga')
 DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
+QUESTION_PAGE = os.path.join(DOCKERFILES_DIR, 'webserver', 'www', 'index.html')
 
 
 EXERCISE_DIR = os.path.join(ETC_DIR, 'exercise')

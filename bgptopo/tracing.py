@@ -33,22 +33,16 @@ def route_get(node, address):
         return None
 
 
-def destination_prefix(node):
-    intf = node.defaultIntf()
-    return str(ipaddress.ip_interface('%s/%s' % (node.IP(), intf.prefixLen)).network)
-
-
 def trace(net, src, dst):
     """[hop dicts] from src to dst; the last hop says why it ended."""
     source, target = lab.node(net, src), lab.node(net, dst)
-    address, prefix = target.IP(), destination_prefix(target)
+    address, prefix = target.IP(), lab.prefix_of(target)
     owners, hops, node = addresses(net), [], source
     while len(hops) < MAX_HOPS:
         hop = {'node': node.name}
         if node in lab.routers(net):
             hop['as'] = node.router_config().asn
-            hop['as_path'] = faults.best_as_path(node, prefix) \
-                if node.daemon_running('bgpd') else None
+            hop['as_path'] = faults.best_as_path(node, prefix)
         hops.append(hop)
         if node is target:
             hop['end'] = 'arrived'
@@ -100,7 +94,7 @@ def why(net, src, dst):
 
 def broken_at(net, hop, target):
     node = lab.node(net, hop['node'])
-    prefix = destination_prefix(target)
+    prefix = lab.prefix_of(target)
     if node not in lab.routers(net):
         return ('%s has %s: its default route (via its router) is missing or down'
                 % (node.name, hop['end']))

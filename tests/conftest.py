@@ -10,6 +10,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 TOPO_FILE = os.path.join(REPO, 'bgptopo', 'topo.py')
+with open(os.path.join(REPO, 'dockerfiles', 'webserver', 'www', 'index.html')) as _page:
+    QUESTION = _page.read()     # the page the web server serves
 MN = ['mn', '--custom', TOPO_FILE, '--topo']
 
 

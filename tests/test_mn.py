@@ -9,11 +9,10 @@ import time
 import pexpect
 import pytest
 
-from conftest import MN, REPO
+from conftest import MN, QUESTION, REPO
 
 pytestmark = pytest.mark.integration
 
-PAGE = open(os.path.join(REPO, 'dockerfiles', 'webserver', 'www', 'index.html')).read()
 
 
 def test_mn_test_fetch_prints_the_page():
@@ -21,7 +20,7 @@ def test_mn_test_fetch_prints_the_page():
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          universal_newlines=True)
     assert run.returncode == 0, run.stdout
-    assert PAGE.strip() in run.stdout
+    assert QUESTION.strip() in run.stdout
 
 
 def test_mn_rejects_an_unknown_topo_parameter():
