@@ -61,8 +61,13 @@ class LabTopo(Topo):
     def docker_hosts(self):
         return [n for n in self.hosts() if image_of(self.nodeInfo(n))]
 
+    @staticmethod
+    def port_intf(node, port):
+        """Mininet's name for a node's port: r1-eth0."""
+        return '%s-eth%d' % (node, port)
+
     def intf_name(self, node, peer):
-        return '%s-eth%d' % (node, self.port(node, peer)[0])
+        return self.port_intf(node, self.port(node, peer)[0])
 
     def route_hosts(self):
         """Point each host's default route at its router's address on the link."""
@@ -87,7 +92,7 @@ class LabTopo(Topo):
         raise LabError('%s is linked to no router; add a link in the topology.' % host)
 
     def interfaces_of(self, router):
-        linked = ['%s-eth%d' % (router, port) for port in self.ports.get(router, {})]
+        linked = [self.port_intf(router, port) for port in self.ports.get(router, {})]
         stubs = list(self.nodeInfo(router).get('stubs', ()))
         clash = sorted(set(linked) & set(stubs))
         if clash:

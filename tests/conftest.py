@@ -9,9 +9,12 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-TOPO_FILE = os.path.join(REPO, 'bgptopo', 'topo.py')
-with open(os.path.join(REPO, 'dockerfiles', 'webserver', 'www', 'index.html')) as _page:
+from bgptopo.paths import QUESTION_PAGE  # noqa: E402
+
+with open(QUESTION_PAGE) as _page:
     QUESTION = _page.read()     # the page the web server serves
+
+TOPO_FILE = os.path.join(REPO, 'bgptopo', 'topo.py')
 MN = ['mn', '--custom', TOPO_FILE, '--topo']
 
 
