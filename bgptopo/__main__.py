@@ -9,13 +9,18 @@ The nodes and links are those of the bgp3 topology (one source of truth)."""
 import argparse
 import sys
 
-from mininet.log import setLogLevel
+try:
+    from mininet.log import setLogLevel
+except ImportError:
+    sys.exit('*** bgptopo: %s has no mininet; run the lab with Debian\'s python '
+             '(sudo /usr/bin/python3 -m bgptopo) after ./setup.sh, or install Containernet '
+             'into this python.' % sys.executable)
 
-from bgptopo.cli import BgpCLI
-from bgptopo.errors import LabError
-from bgptopo.mnplugin import TESTS
-from bgptopo.netclasses import image_of, net_class
-from bgptopo.topo import Bgp3Topo
+from bgptopo.cli import BgpCLI  # noqa: E402  (after the mininet check)
+from bgptopo.errors import LabError  # noqa: E402
+from bgptopo.mnplugin import TESTS  # noqa: E402
+from bgptopo.netclasses import image_of, net_class  # noqa: E402
+from bgptopo.topo import Bgp3Topo  # noqa: E402
 
 
 def build(topo):
@@ -37,7 +42,7 @@ def build(topo):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python3 -m bgptopo', description=__doc__.split('\n')[0])
-    parser.add_argument('--test', choices=['fetch', 'converged'],
+    parser.add_argument('--test', choices=sorted(TESTS),
                         help='run a test instead of the CLI, as mn --test does')
     parser.add_argument('-v', '--verbosity', default='info')
     args = parser.parse_args(argv)
@@ -49,7 +54,7 @@ def main(argv=None):
     try:
         net.start()
         if args.test:
-            TESTS[args.test](net)     # on failure: stops the net, exits 1
+            TESTS[args.test](net)     # on failure: stops the net, exits non-zero
         else:
             BgpCLI(net)
     except LabError as failure:

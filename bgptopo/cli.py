@@ -3,13 +3,18 @@
 Misuse prints a usage line or one sentence and the prompt goes on."""
 
 import json
+import select
 import subprocess
+import sys
 
 from mininet.cli import CLI
 from mininet.log import error, output
+from mininet.util import quietRun
 
-from bgptopo import convergence, drawing, faults, grading, hijacking, lab, tracing
-from bgptopo.errors import LabError
+from bgptopo import (convergence, drawing, faults, grading, hijacking, lab, lifecycle,
+                     tracing)
+from bgptopo.errors import LabError, unexpected
+from bgptopo.nodeshell import PULSE_MS
 
 COMMANDS = (
     ('bgp', 'bgp [router [show args]] [--json]', "a router's BGP summary, or any vtysh show"),
@@ -29,10 +34,13 @@ COMMANDS = (
 
 
 def sentences(method):
-    """Run a CLI command, turning a LabError into one line; the CLI goes on."""
+    """Run a CLI command, turning a LabError into one line; the CLI goes on
+    (unless the lab itself died: BgpCLI.onecmd ends it)."""
     def run(self, line):
         try:
             return method(self, line)
+        except lifecycle.NodeDied:
+            raise
         except LabError as failure:
             error('*** %s\n' % failure)
     run.__doc__ = method.__doc__
@@ -44,6 +52,50 @@ class BgpCLI(CLI):
     """Mininet's CLI with the BGP lab's commands."""
 
     prompt = 'mininet> '
+
+    def onecmd(self, line):
+        """Any command, Mininet's or ours: a failure is one sentence and the
+        prompt comes back; a lab whose nodes died from outside ends."""
+        try:
+            lifecycle.require_alive(self.mn.hosts)
+            return CLI.onecmd(self, line)
+        except lifecycle.NodeDied as death:
+            self.end_dead_lab(death)
+        except LabError as failure:
+            error('*** %s\n' % failure)
+        except Exception:
+            error('*** bgptopo: %s\n' % unexpected('`%s`' % line.strip()[:80]))
+        return False
+
+    def end_dead_lab(self, death):
+        """Say what died, stop what is left, exit non-zero."""
+        error('*** bgptopo: %s\n' % death)
+        self.mn.stop()
+        sys.exit(1)
+
+    def waitForNode(self, node):
+        """Mininet's wait for a command typed at the prompt (`r1 ping ...`),
+        with a pulse: a node that dies meanwhile ends the wait, not hangs it."""
+        poller = select.poll()
+        poller.register(self.stdin, select.POLLIN)
+        poller.register(node.stdout, select.POLLIN)
+        if self.isatty():
+            quietRun('stty -icanon min 1')      # interactive commands get each key
+        while node.waiting:
+            try:
+                ready = {fd for fd, _ in poller.poll(PULSE_MS)}
+                if self.stdin.fileno() in ready:
+                    key = self.stdin.read(1)
+                    if key:
+                        node.write(key)
+                    else:       # stdin ended (a script): stop listening to it
+                        poller.unregister(self.stdin)
+                if node.stdout.fileno() in ready:
+                    output(node.monitor())
+                elif hasattr(node, 'require_alive'):
+                    node.require_alive()
+            except KeyboardInterrupt:
+                node.sendInt()
 
     def do_help(self, line):
         CLI.do_help(self, line)

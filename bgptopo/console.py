@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from bgptopo import containers, generated, images, preflight
+from bgptopo import containers, generated, images, lifecycle, preflight
 from bgptopo.errors import LabError
 from bgptopo.paths import PACKAGE_DIR, REPO_DIR
 
@@ -60,12 +60,16 @@ def check():
 
 
 def clean():
+    """Only when no lab runs: then whatever of ours exists is a leftover."""
     try:
-        removed = containers.remove_stale(containers.client())
+        lifecycle.claim()
+        removed = containers.remove_leftovers(containers.client())
+        generated.remove_stale_dirs()
     except LabError as failure:
         print('bgptopo clean: %s' % failure, file=sys.stderr)
         return 1
-    generated.remove_stale_dirs()
+    finally:
+        lifecycle.release()
     for name in removed:
         print('removed container %s' % name)
     return subprocess.call(['mn', '-c'])

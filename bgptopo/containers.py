@@ -2,13 +2,11 @@
 
 Every container runs with networking none (its only interfaces are the lab's
 veths), as nobody with no capabilities, and carries a label naming the lab
-process that owns it. Its PID 1 (dockerfiles/lifeline) lives only while that
-process holds its stdin, so a container never outlives its lab, even when
-the lab is killed."""
+process that owns it (pid and start time). Its PID 1 (dockerfiles/lifeline)
+lives only while that process holds its stdin, so a container never outlives
+its lab, even when the lab is killed."""
 
-import os
-
-from bgptopo import procs
+from bgptopo import lifecycle, procs
 from bgptopo.errors import LabError
 
 LABEL = 'org.bgptopo.lab'
@@ -45,13 +43,14 @@ class LabContainer(object):
         self.id = self.api.create_container(
             image, name=container_name(node), hostname=node,
             stdin_open=True,       # with the SDK this also sets StdinOnce
-            user='nobody', labels={LABEL: str(os.getpid())},
+            user='nobody', labels={LABEL: lifecycle.owner_token()},
             host_config=self.api.create_host_config(
                 network_mode='none', auto_remove=True, read_only=True,
                 cap_drop=['ALL'], security_opt=['no-new-privileges'],
                 # the web server may bind port 80 without any capability
                 sysctls={'net.ipv4.ip_unprivileged_port_start': '0'},
                 mem_limit='256m', pids_limit=256))['Id']
+        lifecycle.adopt_container(self)
         try:
             self.lifeline = self.api.attach_socket(
                 self.id, params={'stdin': 1, 'stream': 1})
@@ -67,6 +66,7 @@ class LabContainer(object):
         if lifeline is not None:
             lifeline.close()
         remove_container(self.api, self.id)
+        lifecycle.disown_container(self)
 
 
 def remove_container(api, container_id):
@@ -95,22 +95,18 @@ def exists(api, container_id):
 
 
 def lab_containers(docker_client):
-    """(container, owner pid) for every container that carries our label."""
-    return [(c, int(c.labels.get(LABEL, '0') or 0))
+    """(container, owner token) for every container that carries our label."""
+    return [(c, c.labels.get(LABEL, ''))
             for c in docker_client.containers.list(all=True, filters={'label': LABEL})]
 
 
-def remove_stale(docker_client, include_own=False):
-    """Remove containers of labs whose process is gone (and this process's
-    own with include_own); refuse to touch a lab that still runs.
-    Returns the names removed."""
+def remove_leftovers(docker_client):
+    """Remove the containers of dead labs; the names removed. Only the lab
+    lock's holder calls this: every other lab's container is then a leftover."""
+    assert lifecycle.holds_lock()
     removed = []
     for container, owner in lab_containers(docker_client):
-        mine = owner == os.getpid()
-        if owner and not mine and procs.alive(owner):
-            raise LabError('Another bgptopo lab (process %d) is running; exit it '
-                           'before starting a new one.' % owner)
-        if include_own or not mine:
+        if owner != lifecycle.owner_token():
             remove_container(docker_client.api, container.id)
             removed.append(container.name)
     return removed

@@ -8,6 +8,7 @@ import ipaddress
 import json
 import time
 
+from bgptopo import lifecycle
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
@@ -74,6 +75,16 @@ def problems(net):
     return found
 
 
+def require_running(net):
+    """Waiting is pointless once a node or a daemon of the lab has died: say
+    so at once (NodeDied for a node: the lab must be started again)."""
+    lifecycle.require_alive(net.hosts)
+    for router in routers(net):
+        for daemon in router.dead_daemons():
+            raise LabError("%s's %s died (killed from outside?); `restart %s` starts it "
+                           "again." % (router.name, daemon, router.name))
+
+
 def wait(net, timeout=TIMEOUT):
     """Block until converged; the seconds it took. LabError at the deadline,
     or at once if a router's bgpd did not start."""
@@ -81,6 +92,7 @@ def wait(net, timeout=TIMEOUT):
     for router in routers(net):
         router.wait_started()
     while True:
+        require_running(net)
         left = problems(net)
         if not left:
             return time.monotonic() - start

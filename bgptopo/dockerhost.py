@@ -7,10 +7,12 @@ image's own tools (curl, ifconfig) on the lab's interfaces."""
 
 from mininet.node import Host
 
+from bgptopo import lifecycle, procs
 from bgptopo.containers import LabContainer, client
+from bgptopo.nodeshell import GuardedShell
 
 
-class DockerHost(Host):
+class DockerHost(GuardedShell, Host):
     """A host whose processes run inside a container of `image`.
     container: one already started for it (LabTopo starts them in parallel)."""
 
@@ -22,6 +24,7 @@ class DockerHost(Host):
         except BaseException:
             self.container.remove()
             raise
+        lifecycle.adopt(self)
 
     def _popen(self, cmd, **params):
         # Mininet starts a node's shell as `mnexec -cdn ...` (new namespaces);
@@ -32,6 +35,16 @@ class DockerHost(Host):
             params.setdefault('cwd', '/')
         return Host._popen(self, cmd, **params)
 
+    def require_alive(self):
+        """The shell, and the container it lives in (its PID 1, the lifeline)."""
+        if not procs.alive(self.container.pid):
+            raise lifecycle.NodeDied(
+                "%s's container was stopped from outside the lab (docker rm or kill?); "
+                "the lab cannot go on: start it again." % self.name)
+        GuardedShell.require_alive(self)
+
     def terminate(self):
+        self.hang_up()
         Host.terminate(self)
         self.container.remove()
+        lifecycle.disown(self)

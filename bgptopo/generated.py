@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 
-from bgptopo import procs
+from bgptopo import lifecycle
 from bgptopo.errors import LabError
 
 RUN_PREFIX = 'bgptopo-gen.'
 MAX_ROUTERS = 250
+_ours = set()       # run directories this process made
 
 
 def whole_numbers(**params):
@@ -85,8 +86,10 @@ def write_configs(n, links):
     if not 2 <= n <= MAX_ROUTERS:
         raise LabError('n=%d is out of range; generated labs have 2 to %d routers.'
                        % (n, MAX_ROUTERS))
+    lifecycle.claim()
     remove_stale_dirs()
     top = tempfile.mkdtemp(prefix='%s%d.' % (RUN_PREFIX, os.getpid()))
+    _ours.add(top)
     atexit.register(shutil.rmtree, top, True)
     for i, router in plan(n, links).items():
         os.makedirs(os.path.join(top, 'r%d' % i))
@@ -97,8 +100,9 @@ def write_configs(n, links):
 
 
 def remove_stale_dirs():
-    """Run directories of generated labs whose process is gone (killed)."""
+    """Run directories of dead labs (killed before their atexit ran). Only
+    the lab lock's holder calls this: every other one is then a leftover."""
+    assert lifecycle.holds_lock()
     for path in glob.glob(os.path.join(tempfile.gettempdir(), RUN_PREFIX + '*')):
-        owner = os.path.basename(path)[len(RUN_PREFIX):].split('.')[0]
-        if owner.isdigit() and not procs.alive(int(owner)):
+        if path not in _ours:
             shutil.rmtree(path, ignore_errors=True)

@@ -10,27 +10,39 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mininet.topo import Topo
 
-from bgptopo import containers, images, preflight
+from bgptopo import containers, generated, images, lifecycle, preflight
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
 from bgptopo.netclasses import CONTAINERNET, docker_host_params, image_of
+from bgptopo.nodeshell import LabLink
 from bgptopo.paths import ETC_DIR, router_conf
 from bgptopo.router import QuaggaRouter
 from bgptopo.suite import DAEMONS
 
 
 class LabTopo(Topo):
-    """Subclasses write build() with addRouter, addDockerHost and addLink."""
+    """Subclasses write build() with addRouter, addDockerHost and addLink;
+    generated labs write their configs in generate(params)."""
 
     def __init__(self, *args, **params):
         self.reject_unknown(params)
         preflight.require_root()
-        self.suite = preflight.require_suite()
-        self.etc_dir = params.get('etc') or ETC_DIR
-        self.configs = {}
-        Topo.__init__(self, *args, **params)
-        self.route_hosts()
-        self.check()
+        lifecycle.claim()
+        try:
+            params = self.generate(params)
+            self.suite = preflight.require_suite()
+            self.etc_dir = params.get('etc') or ETC_DIR
+            self.configs = {}
+            Topo.__init__(self, *args, **params)
+            self.route_hosts()
+            self.check()
+        except BaseException:
+            lifecycle.end_everything()      # the containers started; the lock
+            raise
+
+    def generate(self, params):
+        """The parameters to build with; a generated lab adds etc=its configs."""
+        return params
 
     @classmethod
     def accepted_params(cls):
@@ -49,6 +61,11 @@ class LabTopo(Topo):
         self.configs[name] = RouterConfig.load(name, self.etc_dir)
         return self.addHost(name, cls=QuaggaRouter, ip=None,
                             etc_dir=self.etc_dir, **opts)
+
+    def addLink(self, node1, node2, **opts):
+        """A veth pair that needs no deleting: it dies with the nodes."""
+        opts.setdefault('cls', LabLink)
+        return Topo.addLink(self, node1, node2, **opts)
 
     def addDockerHost(self, name, image, ip, **params):
         """A host in a container of image, with address ip (a.b.c.d/len)."""
@@ -111,36 +128,28 @@ class LabTopo(Topo):
             name: [(router_conf(name, d, self.etc_dir),
                     self.nodeInfo(name).get('%s_modules' % d, ())) for d in DAEMONS]
             for name in self.routers()})
-        started = []
         try:
             docker_client = containers.client()
-            containers.remove_stale(docker_client)
+            containers.remove_leftovers(docker_client)
+            generated.remove_stale_dirs()
             for host in self.docker_hosts():
                 images.build(docker_client, image_of(self.nodeInfo(host)))
             if not CONTAINERNET:
-                started = self.start_containers(docker_client)
+                self.start_containers(docker_client)
         finally:
-            try:
-                config_checks.result()      # a rejected config speaks first
-            except LabError:
-                for container in started:
-                    container.remove()
-                raise
+            config_checks.result()      # a rejected config speaks first
 
     def start_containers(self, docker_client):
         """Start every host's container at once (each takes ~0.2 s of docker's
         time, mostly waiting), while the config dry runs go on; Mininet then
-        builds the hosts around them. Returns the containers."""
+        builds the hosts around them. A failure leaves the started ones to
+        lifecycle.end_everything."""
         hosts = self.docker_hosts()
         with ThreadPoolExecutor(max_workers=len(hosts) or 1) as pool:
             started = {host: pool.submit(containers.LabContainer, docker_client, host,
                                          image_of(self.nodeInfo(host))) for host in hosts}
         failures = [f.exception() for f in started.values() if f.exception()]
         if failures:
-            for future in started.values():
-                if not future.exception():
-                    future.result().remove()
             raise failures[0]
         for host, future in started.items():
             self.nodeInfo(host)['container'] = future.result()
-        return [future.result() for future in started.values()]

@@ -1,16 +1,18 @@
 """What topo.py hands to mn: topo constructors that fail with a sentence,
 the `--test` functions, the CLI class, and a cleanup hook for mn's own
-cleanup path (an exception during the build, Ctrl-C)."""
+cleanup path (an exception during the build, Ctrl-C, `mn -c`)."""
 
 import sys
 
 from mininet.clean import addCleanupCallback
 from mininet.log import error, output
 
-from bgptopo import containers, convergence, grading
+from bgptopo import containers, convergence, generated, grading, lifecycle
 from bgptopo.cli import BgpCLI as CLI  # noqa: F401  (mn looks for the name CLI)
-from bgptopo.errors import LabError
+from bgptopo.errors import LabError, unexpected
 from bgptopo.lab import fetch, default_fetch
+
+INTERRUPTED = 130
 
 
 def fail(message, code=1):
@@ -30,51 +32,73 @@ def entry(topo_class):
     return make
 
 
+def lab_test(function):
+    """A --test function that ends in a sentence and a non-zero exit on any
+    failure (after stopping the lab), and stops the lab itself on Ctrl-C
+    rather than leaving it to mn's kill-by-name cleanup."""
+    def run(net):
+        try:
+            function(net)
+            return
+        except LabError as failure:
+            message, code = str(failure), 1
+        except KeyboardInterrupt:
+            message, code = 'interrupted; the lab is stopped', INTERRUPTED
+        except Exception:
+            message, code = unexpected('--test %s' % function.__name__), 1
+        net.stop()
+        fail(message, code)
+    run.__doc__ = function.__doc__
+    return run
+
+
+@lab_test
 def fetch_test(net):
     """--test fetch: wait for BGP to converge, fetch the page, print it."""
-    try:
-        convergence.wait(net)
-        node, url = default_fetch(net)
-        page = fetch(net[node], url)
-    except LabError as failure:
-        net.stop()
-        fail(failure)
+    convergence.wait(net)
+    node, url = default_fetch(net)
+    page = fetch(net[node], url)
     output(page if page.endswith('\n') else page + '\n')
 
 
+@lab_test
 def converge_test(net):
     """--test converged: wait for every session and prefix, print the time."""
-    try:
-        elapsed = convergence.wait(net)
-    except LabError as failure:
-        net.stop()
-        fail(failure)
-    output('*** BGP converged in %.2f s\n' % elapsed)
+    output('*** BGP converged in %.2f s\n' % convergence.wait(net))
 
 
+@lab_test
 def check_test(net):
     """--test check: grade the lab; exit 0 only when every requirement passes."""
     results = grading.check(net)
     output(grading.report(results))
     if not all(r.passed for r in results):
-        net.stop()
-        sys.exit(1)
+        raise LabError('%d of %d requirements failed.'
+                       % (sum(not r.passed for r in results), len(results)))
 
 
 TESTS = {'fetch': fetch_test, 'converged': converge_test, 'check': check_test}
 
 
-def remove_our_containers():
-    """mn's cleanup kills node shells (our daemons follow through their
-    parent-death signal); containers are Docker's, so remove ours here.
-    mn calls this while it handles a failed build, which it would end with
-    status 0: a LabError there ends it with status 1."""
+def end_lab_in_cleanup():
+    """mn's cleanup (a failed build, Ctrl-C, `mn -c`) kills node shells by
+    name; this stops what remains of ours by pid and waits for it, and, when
+    no lab runs, removes what dead labs left. mn ends a failed build with
+    status 0: an exception being handled here ends it with status 1."""
+    lifecycle.end_everything()
     try:
-        containers.remove_stale(containers.client(), include_own=True)
-    except LabError as failure:
-        error('*** bgptopo: %s\n' % failure)
-    if isinstance(sys.exc_info()[1], LabError):
-        sys.exit(1)
+        lifecycle.claim()
+    except LabError:
+        pass        # a running lab: it notices its dead shells and ends itself
+    else:
+        try:
+            containers.remove_leftovers(containers.client())
+            generated.remove_stale_dirs()
+        except LabError as failure:
+            error('*** bgptopo: %s\n' % failure)
+        lifecycle.release()
+    if sys.exc_info()[1] is not None:
+        sys.exit(INTERRUPTED if isinstance(sys.exc_info()[1], KeyboardInterrupt) else 1)
 
 
-addCleanupCallback(remove_our_containers)
+addCleanupCallback(end_lab_in_cleanup)

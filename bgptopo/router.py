@@ -12,9 +12,10 @@ import shlex
 from mininet.log import debug
 from mininet.node import Node
 
-from bgptopo import procs, suite as suites
+from bgptopo import lifecycle, procs, suite as suites
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
+from bgptopo.nodeshell import GuardedShell
 from bgptopo.paths import ETC_DIR, router_conf
 
 START_TIMEOUT = 10.0
@@ -32,7 +33,7 @@ def listening(pid, port):
                for row in rows)
 
 
-class QuaggaRouter(Node):
+class QuaggaRouter(GuardedShell, Node):
     """A router: IP forwarding on, zebra and bgpd run from
     etc/quagga/<name>/zebra.conf and bgpd.conf.
 
@@ -52,6 +53,7 @@ class QuaggaRouter(Node):
         self.daemon_pids = {}
         self.started = False
         Node.__init__(self, name, **params)
+        lifecycle.adopt(self)
 
     def config(self, **params):
         result = Node.config(self, **params)
@@ -143,6 +145,10 @@ class QuaggaRouter(Node):
         for name in reversed(list(self.daemon_pids)):
             procs.stop(self.daemon_pids.pop(name))
 
+    def dead_daemons(self):
+        """The daemons started and not stopped by the lab that no longer run."""
+        return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
+
     def daemon_running(self, daemon):
         pid = self.daemon_pids.get(daemon)
         return bool(pid) and procs.alive(pid)
@@ -153,7 +159,9 @@ class QuaggaRouter(Node):
 
     def terminate(self):
         self.stop_daemons()
+        self.hang_up()
         Node.terminate(self)
+        lifecycle.disown(self)
 
     def vtysh(self, *commands):
         """Run vtysh commands on this router; their output as text."""

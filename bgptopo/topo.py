@@ -64,8 +64,11 @@ class BgpRingTopo(LabTopo):
     def __init__(self, n=10, mesh=0, **params):
         n, mesh = generated.whole_numbers(n=n, mesh=mesh)
         self.router_pairs = (generated.mesh_links if mesh else generated.ring_links)(n)
-        params['etc'] = generated.write_configs(n, self.router_pairs)
         LabTopo.__init__(self, n=n, mesh=mesh, **params)
+
+    def generate(self, params):
+        params['etc'] = generated.write_configs(params['n'], self.router_pairs)
+        return params
 
     def build(self, n=10, mesh=0, etc=None):
         routers = [self.addRouter('r%d' % i, stubs=['r%d-lan' % i])

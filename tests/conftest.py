@@ -1,8 +1,11 @@
 """Shared fixtures: the repository on sys.path, and the lab built once per
 module on the real stack (Docker containers, FRR daemons, namespaces)."""
 
+import glob
 import os
+import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -26,6 +29,55 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if 'integration' in item.keywords:
             item.add_marker(skip)
+
+
+def processes():
+    """{pid: argv} of every process now."""
+    found = {}
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/cmdline' % entry, 'rb') as cmdline:
+                found[int(entry)] = [a.decode(errors='replace')
+                                     for a in cmdline.read().split(b'\0') if a]
+        except OSError:
+            continue
+    return found
+
+
+def our_daemons():
+    """Pids of routing daemons a lab started: run with a config file of its
+    own (-f), which the system's FRR service does not do."""
+    return sorted(pid for pid, argv in processes().items()
+                  if argv and argv[0].startswith('/usr/lib/frr/') and '-f' in argv)
+
+
+def node_shells():
+    """Pids of Mininet node shells (their argv ends in mininet:<node>)."""
+    return sorted(pid for pid, argv in processes().items()
+                  if argv and argv[-1].startswith('mininet:'))
+
+
+def network_namespaces():
+    inodes = set()
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            inodes.add(os.stat('/proc/%s/ns/net' % entry).st_ino)
+        except OSError:
+            continue
+    return inodes
+
+
+def lab_traces():
+    """What of a lab exists now: daemons, node shells, containers, network
+    namespaces, veths in the root namespace, run directories."""
+    from bgptopo import containers
+    links = [l.split(':')[1].strip() for l in subprocess.check_output(
+        ['ip', '-o', 'link', 'show'], universal_newlines=True).splitlines() if '-eth' in l]
+    return {'daemons': our_daemons(), 'shells': node_shells(),
+            'containers': sorted(c.name for c, _ in
+                                 containers.lab_containers(containers.client())),
+            'namespaces': sorted(network_namespaces()), 'veths': links,
+            'run dirs': sorted(glob.glob(os.path.join(tempfile.gettempdir(), 'bgptopo-gen.*')))}
 
 
 def build_lab(converge=True, **params):

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from bgptopo import console, containers
+from bgptopo import console, containers, lifecycle
 from conftest import REPO
 
 
@@ -33,7 +33,7 @@ def test_check_says_ok_for_each_requirement():
 @pytest.mark.integration
 def test_clean_removes_what_a_dead_lab_left():
     from test_environment import dead_pid, make_container
-    make_container(dead_pid())
+    make_container(lifecycle.owner_token(dead_pid()))
     run = run_console('clean')
     assert run.returncode == 0, run.stdout
     assert 'removed container bgptopo.host' in run.stdout

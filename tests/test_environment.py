@@ -10,9 +10,9 @@ import tempfile
 
 import pytest
 
-from bgptopo import containers, preflight, suite
+from bgptopo import containers, lifecycle, preflight, suite
 from bgptopo.errors import LabError
-from conftest import MN, REPO
+from conftest import MN, QUESTION, REPO
 
 
 def run_mn(*extra, env=None):
@@ -36,10 +36,11 @@ def test_docker_engine_unreachable():
     assert 'The Docker engine is not running' in sentence(run.stdout)
 
 
-def make_container(owner_pid):
+def make_container(owner):
+    """A container labelled as owned by owner (a lab's pid:start-time)."""
     api = containers.client().api
     return api.create_container('bgptopo/host', name=containers.container_name('host'),
-                                labels={containers.LABEL: str(owner_pid)},
+                                labels={containers.LABEL: owner},
                                 host_config=api.create_host_config(network_mode='none'))['Id']
 
 
@@ -63,7 +64,18 @@ def test_a_missing_image_is_built_with_progress():
 
 @pytest.mark.integration
 def test_stale_container_of_a_dead_lab_is_removed_at_start():
-    make_container(dead_pid())
+    make_container(lifecycle.owner_token(dead_pid()))
+    run = run_mn()
+    assert run.returncode == 0, run.stdout
+    assert containers.lab_containers(containers.client()) == []
+
+
+@pytest.mark.integration
+def test_a_dead_lab_whose_pid_was_reused_is_recognised():
+    """The label's pid runs (this very process), but it started at another
+    time than the lab that made the container: the lab is dead."""
+    pid = os.getpid()
+    make_container('%d:%d' % (pid, lifecycle.start_time(pid) - 1))
     run = run_mn()
     assert run.returncode == 0, run.stdout
     assert containers.lab_containers(containers.client()) == []
@@ -71,7 +83,8 @@ def test_stale_container_of_a_dead_lab_is_removed_at_start():
 
 @pytest.mark.integration
 def test_a_running_lab_is_left_alone():
-    container = make_container(os.getpid())     # this test process plays the live lab
+    lifecycle.claim()       # this test process plays the live lab
+    container = make_container(lifecycle.owner_token())
     try:
         run = run_mn()
         assert run.returncode == 2
@@ -79,6 +92,23 @@ def test_a_running_lab_is_left_alone():
         assert containers.exists(containers.client().api, container)
     finally:
         containers.remove_container(containers.client().api, container)
+        lifecycle.release()
+    assert not lifecycle.holds_lock()
+
+
+@pytest.mark.integration
+def test_two_labs_started_together_one_runs_one_is_told():
+    runs = [subprocess.Popen(MN + ['bgp3', '--test', 'fetch'], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             universal_newlines=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 2], outputs
+    winner, loser = sorted(runs, key=lambda run: run.returncode)
+    assert QUESTION.strip() in outputs[runs.index(winner)]
+    assert ('Another bgptopo lab (process %d) is running' % winner.pid) in \
+        sentence(outputs[runs.index(loser)])
+    assert containers.lab_containers(containers.client()) == []
 
 
 @pytest.fixture
@@ -129,12 +159,14 @@ def test_interface_missing_from_the_topology():
 def test_lab_error_during_mn_build_exits_non_zero(monkeypatch):
     """mn ends a failed build with status 0; our cleanup hook makes it 1."""
     from bgptopo import mnplugin
+    monkeypatch.setattr(lifecycle, 'claim', lambda: None)
     monkeypatch.setattr(containers, 'client', lambda: None)
-    monkeypatch.setattr(containers, 'remove_stale', lambda client, include_own: [])
+    monkeypatch.setattr(containers, 'remove_leftovers', lambda client: [])
+    monkeypatch.setattr(mnplugin.generated, 'remove_stale_dirs', lambda: None)
     try:
         raise LabError('r1: zebra exited at start')
     except LabError:
         with pytest.raises(SystemExit) as leaving:
-            mnplugin.remove_our_containers()
+            mnplugin.end_lab_in_cleanup()
     assert leaving.value.code == 1
-    mnplugin.remove_our_containers()    # outside a failure: no exit
+    mnplugin.end_lab_in_cleanup()    # outside a failure: no exit

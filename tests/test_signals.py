@@ -1,6 +1,7 @@
 """Integration: however mn ends -- exit, Ctrl-C at the prompt or during the
-build, SIGTERM, SIGKILL followed by `mn -c` -- nothing of the lab is left,
-and repeating it leaves the machine as it was."""
+build, SIGTERM, SIGKILL followed by `mn -c` -- nothing of the lab is left
+(conftest.lab_traces: daemons, node shells, containers, namespaces, veths,
+run directories), and repeating it leaves the machine as it was."""
 
 import os
 import signal
@@ -9,20 +10,10 @@ import subprocess
 import pexpect
 import pytest
 
-from bgptopo import containers, procs
-from conftest import MN, REPO
-from test_kill import our_daemons
+from bgptopo import procs
+from conftest import MN, REPO, bgpd_overlay, lab_traces, our_daemons
 
 pytestmark = pytest.mark.integration
-
-
-def traces():
-    """What of a lab exists now: daemons, containers, veths in the root namespace."""
-    links = [l.split(':')[1].strip() for l in subprocess.check_output(
-        ['ip', '-o', 'link', 'show'], universal_newlines=True).splitlines() if '-eth' in l]
-    return (sorted(our_daemons()),
-            sorted(c.name for c, _ in containers.lab_containers(containers.client())),
-            links)
 
 
 def spawn_lab():
@@ -67,25 +58,46 @@ def sigkill_alone(child):
     os.kill(child.pid, signal.SIGKILL)
 
 
+def sigterm_while_converging(child):
+    """--test fetch, terminated while it waits for BGP (which cannot
+    converge: r1 expects the wrong AS of r2) with every daemon running."""
+    child.expect('Starting 0 switches')
+    assert procs.wait_until(lambda: len(our_daemons()) == 6, 10, interval=0.02)
+    os.kill(child.pid, signal.SIGTERM)
+
+
 ENDINGS = [exit_normally, ctrl_c_at_prompt_then_exit, ctrl_c_during_build, sigterm,
-           sigkill_then_mn_c, sigkill_alone]
+           sigterm_while_converging, sigkill_then_mn_c, sigkill_alone]
+# what mn waits for before it exits, unless killed outright
+WAITED_FOR = ('daemons', 'shells', 'containers')
+
+
+def spawn_for(ending, tmp_path):
+    if ending is sigterm_while_converging:
+        etc = bgpd_overlay(tmp_path, 'r1', ('remote-as 55000', 'remote-as 55001'))
+        return pexpect.spawn(MN[0], MN[1:] + ['bgp3,etc=%s' % etc, '--test', 'fetch'],
+                             cwd=REPO, timeout=60, encoding='utf-8')
+    return spawn_lab()
 
 
 @pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
-def test_every_ending_leaves_no_trace(ending):
-    before = traces()
-    child = spawn_lab()
+def test_every_ending_leaves_no_trace(ending, tmp_path):
+    before = lab_traces()
+    child = spawn_for(ending, tmp_path)
     ending(child)
     child.expect(pexpect.EOF)
     child.close()
-    assert procs.wait_until(lambda: traces() == before, 10, interval=0.1), traces()
+    if not ending.__name__.startswith('sigkill'):
+        at_exit = lab_traces()
+        assert {k: at_exit[k] for k in WAITED_FOR} == {k: before[k] for k in WAITED_FOR}
+    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
 
 
 def test_repeated_runs_leave_the_machine_as_it_was():
-    before = traces()
+    before = lab_traces()
     for ending in (exit_normally, sigkill_then_mn_c, exit_normally):
         child = spawn_lab()
         ending(child)
         child.expect(pexpect.EOF)
         child.close()
-    assert procs.wait_until(lambda: traces() == before, 10, interval=0.1), traces()
+    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()

@@ -1,0 +1,100 @@
+"""Node commands with a deadline and a pulse.
+
+Mininet reads a node's answer from its shell's pty with no timeout, and the
+lab holds that pty's other end itself: when the shell is killed from
+outside (`mn -c`, another mn's failed run, the OOM killer), the read waits
+forever. GuardedShell reads in short slices, checks between them that the
+shell (and whatever else the node lives in) is still there, and gives each
+command a deadline."""
+
+import os
+import signal
+import time
+
+from mininet.link import Link
+from mininet.log import debug, info
+
+from bgptopo import lifecycle
+from bgptopo.errors import LabError
+
+COMMAND_TIMEOUT = 60.0      # seconds a node command may take (a fetch takes 5 at most)
+PULSE_MS = 250              # how often a waiting command checks the shell is alive
+INTERRUPT_GRACE = 2.0       # seconds an interrupted command gets to give the prompt back
+
+
+class GuardedShell(object):
+    """Mixin for the lab's Mininet node classes (before Node in the bases)."""
+
+    command_timeout = COMMAND_TIMEOUT
+    last_command = ''
+
+    def require_alive(self):
+        """NodeDied when the node's shell is gone."""
+        if self.shell is None or self.shell.poll() is not None:
+            raise lifecycle.NodeDied(
+                "%s's shell was killed from outside the lab (by `mn -c` or another mn's "
+                "cleanup?); the lab cannot go on: start it again." % self.name)
+
+    def hang_up(self):
+        """SIGHUP the shell's process group (the shell and what was typed at
+        the prompt), also when the shell itself was killed from outside:
+        Mininet signals only a living shell, and orphans would keep the
+        node's namespace alive. The group's id cannot be reused while any
+        member lives, so nothing else is hit."""
+        if self.shell is not None:
+            try:
+                os.killpg(self.shell.pid, signal.SIGHUP)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def cmd(self, *args, **kwargs):
+        """Mininet's cmd, failing with a sentence instead of hanging;
+        timeout=seconds sets this command's deadline."""
+        self.command_timeout = kwargs.pop('timeout', COMMAND_TIMEOUT)
+        self.last_command = ' '.join(str(a) for a in args)
+        self.require_alive()
+        try:
+            return super(GuardedShell, self).cmd(*args, **kwargs)
+        finally:
+            self.command_timeout = COMMAND_TIMEOUT
+
+    def waitOutput(self, verbose=False, findPid=True):
+        """The command's output up to Mininet's end-of-output mark, read in
+        slices; between them the shell's pulse and the deadline are checked."""
+        log = info if verbose else debug
+        deadline = time.monotonic() + self.command_timeout
+        chunks = []
+        while self.waiting:
+            if time.monotonic() > deadline:
+                self.interrupt_overdue()
+            data = self.monitor(timeoutms=PULSE_MS, findPid=findPid)
+            if data:
+                chunks.append(data)
+                log(data)
+            else:
+                self.require_alive()
+        return ''.join(chunks)
+
+    def interrupt_overdue(self):
+        """Ctrl-C the command that outlived its deadline, then say so."""
+        self.sendInt()
+        grace = time.monotonic() + INTERRUPT_GRACE
+        while self.waiting and time.monotonic() < grace:
+            self.monitor(timeoutms=PULSE_MS)
+        answered = not self.waiting
+        self.waiting = False
+        raise LabError('%s: `%s` did not finish within %g s; %s.' % (
+            self.name, self.last_command[:80], self.command_timeout,
+            'it was interrupted' if answered else 'its shell no longer answers'))
+
+
+class LabLink(Link):
+    """A veth pair between nodes whose network namespaces die with them:
+    stopping it deletes nothing (a command per veth end costs time, and
+    cannot run in a node whose shell was killed from outside)."""
+
+    def stop(self):
+        ends = (self.intf1.node, self.intf2.node)
+        if all(isinstance(node, GuardedShell) for node in ends):
+            return
+        Link.stop(self)
