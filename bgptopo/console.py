@@ -5,6 +5,7 @@
     bgptopo clean          remove what dead labs left, then run mn's own cleanup (mn -c)
     bgptopo check          preflight: each requirement OK, or how to fix it"""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -44,9 +45,7 @@ def missing_images():
 
 
 def require_graphviz():
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec('graphviz') is None:
         raise LabError('python3-graphviz is missing; run bgptopo setup')
     if not shutil.which('dot'):
         raise LabError('graphviz (dot) is missing; run bgptopo setup')

@@ -6,6 +6,7 @@ router's bgpd.conf originates (the kernel is what forwards packets)."""
 
 import ipaddress
 import json
+import subprocess
 import time
 
 from bgptopo import lifecycle
@@ -14,6 +15,7 @@ from bgptopo.lab import routers
 
 TIMEOUT = 30.0
 POLL = 0.05
+VTYSH_TIMEOUT = 10.0
 
 
 def sessions(router):
@@ -36,8 +38,20 @@ def all_sessions(routers_):
     {} for a router whose bgpd is not running (nobody to ask)."""
     calls = {r: r.popen(['vtysh', '-c', 'show ip bgp summary json'], universal_newlines=True)
              for r in routers_ if r.daemon_running('bgpd')}
-    answers = {r: parse_sessions(call.communicate()[0]) for r, call in calls.items()}
+    answers = {r: parse_sessions(answer(r, call)) for r, call in calls.items()}
     return {r: answers.get(r, {}) for r in routers_}
+
+
+def answer(router, call):
+    """A vtysh call's output, or a sentence when it hangs past its deadline."""
+    try:
+        return call.communicate(timeout=VTYSH_TIMEOUT)[0]
+    except subprocess.TimeoutExpired:
+        call.kill()
+        call.communicate()
+        raise LabError("%s's vtysh did not answer within %d s; is its bgpd stuck? "
+                       "`restart %s` starts it again." % (router.name, VTYSH_TIMEOUT,
+                                                          router.name))
 
 
 def kernel_prefixes(router):

@@ -17,6 +17,8 @@ BASE_IMAGE = 'debian:bookworm-slim'
 HOST_IMAGE = 'bgptopo/host'
 WEBSERVER_IMAGE = 'bgptopo/webserver'
 ROGUE_IMAGE = 'bgptopo/rogue'
+PULL_TIMEOUT = 60        # seconds: a registry that answers at all answers in this
+STEP_TIMEOUT = 900       # seconds for debootstrap or one docker build
 # image: (its dockerfiles/ folder, the lab image it is built FROM, if any)
 IMAGES = {HOST_IMAGE: ('host', None), WEBSERVER_IMAGE: ('webserver', None),
           ROGUE_IMAGE: ('rogue', WEBSERVER_IMAGE)}
@@ -41,7 +43,7 @@ def ensure_base(docker_client):
     if has_image(docker_client, BASE_IMAGE):
         return
     say('Pulling %s' % BASE_IMAGE)
-    if subprocess.call(['docker', 'pull', '-q', BASE_IMAGE]) == 0:
+    if call(['docker', 'pull', '-q', BASE_IMAGE], PULL_TIMEOUT) == 0:
         return
     say('No registry reachable: making %s with debootstrap (about 30 s)' % BASE_IMAGE)
     if not shutil.which('debootstrap'):
@@ -57,9 +59,22 @@ def ensure_base(docker_client):
         shutil.rmtree(rootfs, ignore_errors=True)
 
 
+def call(command, timeout, **kwargs):
+    """subprocess.call with a deadline; None when it was overrun (and killed)."""
+    try:
+        return subprocess.call(command, timeout=timeout, **kwargs)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def run(command, what, **kwargs):
     """Run a build step, its output streamed so long work shows progress."""
-    if subprocess.call(command, **kwargs) != 0:
+    status = call(command, STEP_TIMEOUT, **kwargs)
+    if status is None:
+        raise LabError('%s did not finish within %d s while building the lab images; '
+                       'check the disk and the apt mirror, then run ./setup.sh again.'
+                       % (what, STEP_TIMEOUT))
+    if status != 0:
         raise LabError('%s failed while building the lab images (see its output '
                        'above); fix that and run ./setup.sh again.' % what)
 

@@ -8,6 +8,7 @@ shell (and whatever else the node lives in) is still there, and gives each
 command a deadline."""
 
 import os
+import select
 import signal
 import time
 
@@ -67,20 +68,30 @@ class GuardedShell(object):
         while self.waiting:
             if time.monotonic() > deadline:
                 self.interrupt_overdue()
-            data = self.monitor(timeoutms=PULSE_MS, findPid=findPid)
-            if data:
-                chunks.append(data)
-                log(data)
-            else:
+            if not self.output_ready(PULSE_MS):
                 self.require_alive()
+                continue
+            data = self.monitor(findPid=findPid)
+            chunks.append(data)
+            log(data)
         return ''.join(chunks)
+
+    def output_ready(self, timeout_ms):
+        """Has the shell written something? Mininet's own poll also wakes for
+        POLLOUT, always true on a pty, so its read would block instead."""
+        if self.readbuf:
+            return True
+        poller = select.poll()
+        poller.register(self.stdout.fileno(), select.POLLIN)
+        return bool(poller.poll(timeout_ms))
 
     def interrupt_overdue(self):
         """Ctrl-C the command that outlived its deadline, then say so."""
         self.sendInt()
         grace = time.monotonic() + INTERRUPT_GRACE
         while self.waiting and time.monotonic() < grace:
-            self.monitor(timeoutms=PULSE_MS)
+            if self.output_ready(PULSE_MS):
+                self.monitor()
         answered = not self.waiting
         self.waiting = False
         raise LabError('%s: `%s` did not finish within %g s; %s.' % (

@@ -98,8 +98,11 @@ class QuaggaRouter(GuardedShell, Node):
     def start_process(self, name, args):
         """Run args in the background in this node; its pid, recorded."""
         out = os.path.join(self.suite.run_dir, '%s.out' % name)
-        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we
-        pid = self.cmd('setpriv --pdeathsig TERM %s </dev/null >%s 2>&1 & echo $!'
+        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
+        # setsid: a session of our own, so a Ctrl-C sent to the node's shell
+        # (an interrupted command at the prompt) does not reach the daemons;
+        # a background job is no group leader, so setsid keeps the pid ($!).
+        pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
                        % (' '.join(map(shlex.quote, args)), out))
         pid = int(pid.split()[-1])
         self.daemon_pids[name] = pid

@@ -12,6 +12,7 @@ from bgptopo.frrconf import config_errors
 from bgptopo.paths import shown
 
 DAEMONS = ('zebra', 'bgpd')
+DRY_RUN_TIMEOUT = 30
 
 
 class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
@@ -50,8 +51,15 @@ class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
 
     def finish_config_check(self, router, conf, dry_run):
         """Raise LabError when the dry run rejected conf."""
-        output = dry_run.communicate()[0]
         daemon = daemon_of(conf)
+        try:
+            output = dry_run.communicate(timeout=DRY_RUN_TIMEOUT)[0]
+        except subprocess.TimeoutExpired:
+            dry_run.kill()
+            dry_run.communicate()
+            raise LabError('%s: %s did not finish checking %s within %d s; try `%s -C -f %s` '
+                           'by hand.' % (router, daemon, shown(conf), DRY_RUN_TIMEOUT,
+                                         self.daemon(daemon), shown(conf)))
         if "can't open configuration file" in output:
             raise LabError('%s: %s cannot read %s; make it readable by root.'
                            % (router, daemon, shown(conf)))
