@@ -7,12 +7,14 @@ Phases, from the runner's time.monotonic() (system-wide, so comparable with
 the stamps mn prints):
   build        mn process start until the network is started (CLI-ready)
   convergence  ready until every session Established, every prefix routed
-  first fetch  ready until host has the page (polled, 1 s curl timeout)
+  first fetch  ready until host has the page (polled with curl attempts of
+               bgptopo.faults.ATTEMPT_TIMEOUT, 0.2 s, each)
   teardown     end of the test until the mn process has exited
   total        process start to exit of `mn ... --test lifecycle`
   test_fetch   process start to exit of `mn ... --test fetch` (the user's one-liner)
 plus the failover outage (link r1-r2 down until fetch works via r3) and the
-resident memory of each daemon and container. Prints min/median/max."""
+peak resident memory (VmHWM) of each daemon and container, through
+convergence, fetches and failover. Prints min/median/max."""
 
 import argparse
 import json
@@ -41,7 +43,7 @@ def one_run():
     return {'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
             'first_fetch': s['first_fetch'] - s['ready'], 'teardown': end - s['test_end'],
             'total': end - start, 'outage': data['outage'],
-            'failover_path': data['failover_path'], 'rss_kib': data['rss_kib']}
+            'failover_path': data['failover_path'], 'peak_rss_kib': data['peak_rss_kib']}
 
 
 def test_fetch_run():
@@ -80,7 +82,8 @@ def main():
         row = table[phase]
         print('%-12s %8.3f %8.3f %8.3f' % (phase, row['min'], row['median'], row['max']))
     print('failover path at r1: %s' % runs[-1]['failover_path'])
-    peak = {name: max(r['rss_kib'].get(name, 0) for r in runs) for name in runs[0]['rss_kib']}
+    peak = {name: max(r['peak_rss_kib'].get(name, 0) for r in runs)
+            for name in runs[0]['peak_rss_kib']}
     print('peak RSS (MiB): ' + ', '.join('%s %.1f' % (n, kib / 1024.0)
                                          for n, kib in sorted(peak.items())))
     os.makedirs(os.path.dirname(args.json), exist_ok=True)

@@ -11,22 +11,28 @@ from mininet.log import output
 from bgptopo import containers, convergence, faults, lab
 
 
-def rss_kib(pid):
-    with open('/proc/%d/status' % pid) as status:
-        for line in status:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
+def peak_rss_kib(pid):
+    """The most resident memory pid has used so far (VmHWM, KiB): the peak
+    over its whole life, not one sample of VmRSS; 0 once it is gone."""
+    try:
+        with open('/proc/%d/status' % pid) as status:
+            for line in status:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 
 def memory(net):
-    """Peak-at-the-moment resident memory: each daemon (KiB), each container (KiB)."""
-    sizes = {'%s.%s' % (r.name, d): rss_kib(pid)
+    """Peak resident memory so far (KiB): each daemon's, and each container's
+    (its processes' peaks summed: the same measure on cgroup v1 and v2)."""
+    sizes = {'%s.%s' % (r.name, d): peak_rss_kib(pid)
              for r in lab.routers(net) for d, pid in r.daemon_pids.items()}
     api = containers.client().api
     for host in lab.end_hosts(net):
-        stats = api.stats(host.container.id, stream=False)
-        sizes[host.name] = stats.get('memory_stats', {}).get('usage', 0) // 1024
+        top = api.top(host.container.id, ps_args='-eo pid')
+        sizes[host.name] = sum(peak_rss_kib(int(row[0])) for row in top['Processes'])
     return sizes
 
 
@@ -41,15 +47,15 @@ def lifecycle(net):
     stamps['first_fetch'] = ready + first_fetch(net)
     convergence.wait(net)
     stamps['converged'] = time.monotonic()
-    sizes = memory(net)
     outage, path = faults.failover(net, 'r1', 'r2')
+    sizes = memory(net)     # the peaks through convergence, fetches and failover
     stamps['test_end'] = time.monotonic()
     output('BENCH %s\n' % json.dumps({'stamps': stamps, 'outage': outage,
-                                      'failover_path': path, 'rss_kib': sizes}))
+                                      'failover_path': path, 'peak_rss_kib': sizes}))
 
 
 def scale(net):
-    """For generated labs: ready stamp, convergence stamp, RSS per router."""
+    """For generated labs: ready stamp, convergence stamp, peak RSS per router."""
     ready = time.monotonic()
     convergence.wait(net, timeout=300)
     converged = time.monotonic()
@@ -58,7 +64,7 @@ def scale(net):
                   for r in lab.routers(net)]
     output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
                                                   'test_end': time.monotonic()},
-                                       'router_rss_kib': per_router}))
+                                       'router_peak_rss_kib': per_router}))
 
 
 tests = {'lifecycle': lifecycle, 'scale': scale}

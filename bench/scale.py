@@ -6,7 +6,7 @@
 For each N, one fresh `mn --topo bgpring,n=N --test scale`: build (process
 start until the network is up), convergence (up until every session
 Established and every router routes every stub LAN), teardown, and the
-resident memory (zebra + bgpd) per router. Prints a table, writes JSON and
+peak resident memory (VmHWM of zebra + bgpd, through convergence) per router. Prints a table, writes JSON and
 a PNG of both curves."""
 
 import argparse
@@ -31,7 +31,7 @@ def one_size(n, mesh):
     if run.returncode != 0 or not lines:
         sys.exit('bench: n=%d failed (exit %d):\n%s' % (n, run.returncode, run.stdout[-2000:]))
     data = json.loads(lines[0][len('BENCH '):])
-    s, rss = data['stamps'], data['router_rss_kib']
+    s, rss = data['stamps'], data['router_peak_rss_kib']
     return {'n': n, 'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
             'teardown': end - s['test_end'], 'total': end - start,
             'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0}

@@ -27,7 +27,7 @@ COMMANDS = (
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
     ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
     ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
-    ('draw', 'draw [file.png|file.svg]', 'a picture of the lab, sessions coloured by state'),
+    ('draw', 'draw [file.png|file.svg]', 'a picture of the lab; writes (or replaces) that file only'),
     ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
 )
@@ -263,11 +263,13 @@ class BgpCLI(CLI):
 
     @sentences
     def do_draw(self, line):
-        """draw [file.png|file.svg]: a picture of the running lab (bgptopo.png)."""
+        """draw [file.png|file.svg]: a picture of the running lab, written to
+        that file (replaced if it exists: you named it) and nothing else;
+        default bgp3-lab.png (after the topology) in the current directory."""
         words = line.split()
         if len(words) > 1:
             raise LabError('usage: draw [file.png|file.svg]')
-        output('*** drew %s\n' % drawing.draw(self.mn, words[0] if words else 'bgptopo.png'))
+        output('*** drew %s\n' % drawing.draw(self.mn, words[0] if words else None))
 
 
 def json_flag(line):

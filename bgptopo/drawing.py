@@ -4,6 +4,7 @@ interfaces and subnet, and each BGP session coloured by its state."""
 
 import ipaddress
 import os
+import subprocess
 
 from bgptopo import convergence, diagnose, lab
 from bgptopo.errors import LabError
@@ -63,13 +64,75 @@ def graph(net):
     return dot
 
 
-def draw(net, path='bgptopo.png'):
-    """Write the picture to path (.png or .svg); the path written."""
-    base, ext = os.path.splitext(path)
-    if ext not in ('.png', '.svg'):
-        raise LabError('draw writes .png or .svg files; got %s' % path)
+SUFFIXES = ('.png', '.svg')
+DOT_TIMEOUT = 20        # seconds: dot lays out the lab's few nodes in well under one
+
+
+def default_path(net):
+    """Where `draw` with no file writes: the current directory, under a name
+    after the topology (Bgp3Topo: bgp3-lab.png) that no folder of the
+    checkout has (the script's net has no topo: bgptopo-lab.png)."""
+    kind = type(getattr(net, 'topo', None)).__name__
+    name = kind[:-len('Topo')].lower() if kind.endswith('Topo') and kind != 'Topo' else 'bgptopo'
+    return '%s-lab.png' % name
+
+
+def check_target(path):
+    """Raise LabError unless path names a picture file draw may write: it
+    writes that file and nothing else (an existing file there is replaced,
+    because the user named it)."""
+    ext = os.path.splitext(path)[1]
+    if ext not in SUFFIXES:
+        raise LabError('draw writes .png or .svg files; got %s (end the name in .png '
+                       'or .svg).' % path)
+    if os.path.isdir(path):
+        raise LabError('%s is a folder; name a file in it, e.g. draw %s.'
+                       % (path, os.path.join(path, 'lab' + ext)))
+    folder = os.path.dirname(path) or '.'
+    if not os.path.isdir(folder):
+        raise LabError('the folder %s does not exist; create it or name a file in '
+                       'another folder.' % folder)
+
+
+def render(dot, fmt):
+    """The picture's bytes, laid out by Graphviz's dot in memory: no file is
+    written on the way (graphviz's render() would leave or delete one beside
+    the picture)."""
     try:
-        return graph(net).render(filename=base, format=ext[1:], cleanup=True)
+        done = subprocess.run(['dot', '-T' + fmt], input=dot.source.encode(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=DOT_TIMEOUT)
+    except FileNotFoundError:
+        raise LabError('Graphviz (dot) is missing; run ./setup.sh or apt-get install graphviz.')
+    except subprocess.TimeoutExpired:
+        raise LabError('Graphviz took over %d s to draw the lab; try again, or draw '
+                       'an .svg.' % DOT_TIMEOUT)
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors='replace').strip().splitlines()
+        raise LabError('Graphviz could not draw the lab (%s); check the graphviz package.'
+                       % (reason[-1] if reason else 'exit %d' % done.returncode))
+    return done.stdout
+
+
+def write(path, picture):
+    try:
+        with open(path, 'wb') as out:
+            out.write(picture)
+    except OSError as failure:
+        raise LabError('cannot write %s: %s; name a file in a folder you can write.'
+                       % (path, failure.strerror or failure))
+
+
+def draw(net, path=None):
+    """Write the picture of the running lab to path (.png or .svg; default:
+    default_path in the current directory); the path written. Only that
+    file is written, and nothing is deleted."""
+    path = os.path.expanduser(path) if path else default_path(net)
+    check_target(path)
+    try:
+        dot = graph(net)
     except ImportError:
         raise LabError('Graphviz for Python is missing; run ./setup.sh or '
                        'apt-get install python3-graphviz graphviz.')
+    write(path, render(dot, os.path.splitext(path)[1][1:]))
+    return path

@@ -26,8 +26,10 @@ ROA_COUNT = re.compile(r'Number of IPv4 Prefixes: (\d+)')
 
 
 def require_scenario(net):
+    """hijack and defend act on the hijack lab's rogue and RPKI-validating r1."""
     if 'rogue' not in net:
-        raise LabError('this lab has no rogue server; start it with --topo bgp3,hijack=1.')
+        raise LabError('this lab has no rogue server and no RPKI on r1 (hijack and defend '
+                       'need them); start it with --topo bgp3,hijack=1.')
 
 
 def start(net, variant='specific'):
@@ -90,7 +92,9 @@ def rpki_loaded(router, timeout=RPKI_TIMEOUT):
 
 def defend(net, on=True):
     """R1 drops routes that RPKI finds Invalid: a prefix announced by an AS
-    no ROA authorises (12.0.0.0/24 and its parts belong to AS 55000)."""
+    no ROA authorises (12.0.0.0/24 and its parts belong to AS 55000). Only
+    the hijack lab's r1 validates origins: elsewhere, say so at once."""
+    require_scenario(net)
     victim = lab.router(net, VICTIM)
     if on:
         rpki_loaded(victim)

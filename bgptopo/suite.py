@@ -90,13 +90,32 @@ def config_error_sentence(router, daemon, conf, errors):
 
 FRR = Suite('FRR', '/usr/lib/frr', '/var/run/frr', 'frrvty')
 QUAGGA = Suite('Quagga', '/usr/lib/quagga', '/var/run/quagga', 'quaggavty')
+# Folders (separated by ':') to look in for zebra and bgpd instead of the
+# packages' own, in order: e.g. a suite built from source in /usr/local/lib/frr.
+# A folder whose path names quagga is run as Quagga, any other as FRR.
+DIRS_VARIABLE = 'BGPTOPO_SUITE_DIRS'
+
+
+def candidates():
+    """The suites to look for, in order: those of BGPTOPO_SUITE_DIRS if set,
+    else FRR's and then Quagga's Debian folders."""
+    folders = os.environ.get(DIRS_VARIABLE)
+    if folders is None:
+        return [FRR, QUAGGA]
+    return [(QUAGGA if 'quagga' in folder.lower() else FRR)._replace(daemon_dir=folder)
+            for folder in folders.split(':') if folder]
 
 
 def installed():
-    """The suite whose zebra and bgpd are installed, FRR first."""
-    for suite in (FRR, QUAGGA):
+    """The first suite whose zebra and bgpd are installed, FRR first."""
+    suites = candidates()
+    for suite in suites:
         if all(os.access(suite.daemon(d), os.X_OK) for d in DAEMONS):
             return suite
-    raise LabError('Neither FRR nor Quagga is installed (no zebra and bgpd in '
-                   '/usr/lib/frr or /usr/lib/quagga); run ./setup.sh, or '
-                   'apt-get install frr.')
+    searched = ' or '.join(s.daemon_dir for s in suites) or 'no folder'
+    if DIRS_VARIABLE in os.environ:
+        raise LabError('No zebra and bgpd in %s (%s names where to look); point it at the '
+                       'folder that holds them, or unset it to use /usr/lib/frr.'
+                       % (searched, DIRS_VARIABLE))
+    raise LabError('Neither FRR nor Quagga is installed (no zebra and bgpd in %s); run '
+                   './setup.sh, or apt-get install frr.' % searched)

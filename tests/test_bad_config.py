@@ -2,11 +2,12 @@
 
 import shutil
 import subprocess
+import time
 
 import pytest
 
-from bgptopo import containers
-from conftest import MN, REPO
+from bgptopo import containers, convergence
+from conftest import MN, REPO, bgpd_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -33,4 +34,25 @@ def test_rejected_config_names_router_file_line_and_message(broken_etc):
     assert line[0].startswith('*** bgptopo: r2: bgpd rejects %s line %d '
                               '"neighbor 192.168.23.3 remote-az 65000": ' % (conf, number))
     assert 'Traceback' not in run.stdout and '*** Creating network' not in run.stdout
+    assert containers.lab_containers(containers.client()) == []
+
+
+def test_a_lab_that_cannot_converge_ends_fetch_with_a_sentence_in_time(tmp_path):
+    """r1 expects AS 55001 behind 192.168.12.2 (r2 runs 55000): the session
+    never comes up. --test fetch gives up at the convergence deadline, says
+    why and exits 1, leaving nothing behind."""
+    etc = bgpd_overlay(tmp_path, 'r1', ('neighbor 192.168.12.2 remote-as 55000',
+                                        'neighbor 192.168.12.2 remote-as 55001'))
+    started = time.monotonic()
+    run = subprocess.run(MN + ['bgp3,etc=%s' % etc, '--test', 'fetch'], timeout=120,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 1, run.stdout
+    line = [l for l in run.stdout.splitlines() if l.startswith('*** bgptopo:')]
+    assert len(line) == 1 and 'Traceback' not in run.stdout, run.stdout
+    assert line[0].startswith('*** bgptopo: BGP did not converge within %d s: '
+                              % convergence.TIMEOUT)
+    assert '192.168.12.2' in line[0]
+    assert convergence.TIMEOUT <= elapsed < convergence.TIMEOUT + 5
     assert containers.lab_containers(containers.client()) == []

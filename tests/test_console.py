@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -59,3 +60,43 @@ def test_run_is_the_mn_line():
     run = run_console('run', '--test', 'fetch')
     assert run.returncode == 0, run.stdout
     assert 'Question:' in run.stdout
+
+
+COMMAND = '/usr/local/bin/bgptopo'     # the wrapper setup.sh installs for its checkout
+READY = '*** Ready: mn --custom bgptopo/topo.py --topo bgp3'
+
+
+@pytest.fixture
+def command_kept():
+    """setup.sh points the machine's bgptopo command at the checkout it runs
+    from: put back the one there was."""
+    try:
+        with open(COMMAND) as wrapper:
+            kept = wrapper.read()
+    except FileNotFoundError:
+        kept = None
+    try:
+        yield
+    finally:
+        if kept is None:
+            os.remove(COMMAND)
+        else:
+            with open(COMMAND, 'w') as wrapper:
+                wrapper.write(kept)
+
+
+@pytest.mark.integration
+def test_setup_then_a_second_setup_skips_everything_offline(command_kept):
+    """`bgptopo setup` runs the install step; run again (without any network,
+    in a namespace of its own) it finds everything done, says only that the
+    lab is ready and takes seconds."""
+    first = run_console('setup')
+    assert first.returncode == 0, first.stdout
+    assert first.stdout.splitlines()[-1] == READY
+    started = time.monotonic()
+    second = subprocess.run(['unshare', '--net', './setup.sh'], cwd=REPO, timeout=60,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            universal_newlines=True)
+    assert second.returncode == 0, second.stdout
+    assert second.stdout.splitlines() == [READY]
+    assert time.monotonic() - started < 10

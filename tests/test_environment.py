@@ -2,7 +2,6 @@
 exit before anything is built (integration), and the checks behind that
 (unit, faked surroundings)."""
 
-import grp
 import os
 import shutil
 import subprocess
@@ -134,19 +133,50 @@ def test_not_root(readable_copy):
         'routers; run it with sudo.')
 
 
-def test_root_outside_the_vty_group(monkeypatch):
-    monkeypatch.setattr(suite, 'installed', lambda: suite.FRR)
-    monkeypatch.setattr(grp, 'getgrnam', lambda name: grp.struct_group(('frrvty', 'x', 1, [])))
-    with pytest.raises(LabError) as failure:
-        preflight.require_suite()
-    assert str(failure.value) == ('FRR refuses to run its daemons for root, which is not in '
-                                  'group frrvty; run ./setup.sh or usermod -a -G frrvty root.')
+def nothing_built(run):
+    """mn stopped before the network: no node made, no container left."""
+    return '*** Creating network' not in run.stdout and \
+        containers.lab_containers(containers.client()) == []
 
 
-def test_no_routing_suite(monkeypatch):
-    monkeypatch.setattr(os, 'access', lambda path, mode: False)
-    with pytest.raises(LabError, match='Neither FRR nor Quagga is installed'):
-        suite.installed()
+@pytest.fixture
+def root_outside_frrvty():
+    """root taken out of group frrvty for the test, and put back whatever happens."""
+    subprocess.run(['gpasswd', '-d', 'root', 'frrvty'], check=True,
+                   stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        subprocess.run(['usermod', '-a', '-G', 'frrvty', 'root'], check=True)
+
+
+@pytest.mark.integration
+def test_root_outside_the_vty_group(root_outside_frrvty):
+    run = run_mn()
+    assert run.returncode == 2
+    assert sentence(run.stdout) == (
+        '*** bgptopo: FRR refuses to run its daemons for root, which is not in group '
+        'frrvty; run ./setup.sh or usermod -a -G frrvty root.')
+    assert nothing_built(run)
+
+
+@pytest.mark.integration
+def test_no_routing_suite_where_the_lab_looks(tmp_path):
+    """BGPTOPO_SUITE_DIRS points the daemon lookup at an empty folder."""
+    run = run_mn(env=dict(os.environ, **{suite.DIRS_VARIABLE: str(tmp_path)}))
+    assert run.returncode == 2
+    assert sentence(run.stdout) == (
+        '*** bgptopo: No zebra and bgpd in %s (BGPTOPO_SUITE_DIRS names where to look); '
+        'point it at the folder that holds them, or unset it to use /usr/lib/frr.' % tmp_path)
+    assert nothing_built(run)
+
+
+def test_suite_dirs_name_the_suites_in_order(monkeypatch):
+    monkeypatch.setenv(suite.DIRS_VARIABLE, '/opt/quagga/lib::/usr/local/lib/frr')
+    assert [(s.name, s.daemon_dir) for s in suite.candidates()] == [
+        ('Quagga', '/opt/quagga/lib'), ('FRR', '/usr/local/lib/frr')]
+    monkeypatch.delenv(suite.DIRS_VARIABLE)
+    assert suite.candidates() == [suite.FRR, suite.QUAGGA]
 
 
 def test_interface_missing_from_the_topology():

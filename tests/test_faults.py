@@ -8,6 +8,7 @@ import pytest
 
 from bgptopo import containers, convergence, faults, lab as labinfo, procs
 from bgptopo.errors import LabError
+from bgpviews import R1_AS, R3_AT_R1, keeping_received_routes, table_paths, wait_received
 
 pytestmark = pytest.mark.integration
 
@@ -19,12 +20,22 @@ def question(net):
     return labinfo.fetch(net[node], url)
 
 
+def question_or_failure(net):
+    """The page, or the sentence saying why it could not be fetched."""
+    try:
+        return question(net)
+    except LabError as failure:
+        return str(failure)
+
+
 def test_link_down_reroutes_through_r3_and_back(lab):
-    outage, path = faults.failover(lab, 'r1', 'r2')
-    assert path == '65000 55000'
-    assert outage < OUTAGE_BOUND
-    assert 'Question:' in question(lab)
-    lab.configLinkStatus('r1', 'r2', 'up')
+    try:
+        outage, path = faults.failover(lab, 'r1', 'r2')
+        assert path == '65000 55000'
+        assert outage < OUTAGE_BOUND
+        assert 'Question:' in question(lab)
+    finally:
+        lab.configLinkStatus('r1', 'r2', 'up')      # the module's later tests need it
     assert procs.wait_until(lambda: faults.best_as_path(lab['r1'], '12.0.0.0/24') == '55000',
                             15, interval=0.1)
     convergence.wait(lab)
@@ -47,29 +58,49 @@ def test_dead_bgpd_is_reported_and_restart_recovers(lab):
 
 def test_misannouncement_is_filtered_by_the_import_policy(lab):
     """r3, misconfigured to export anything, announces a more-specific of the
-    web server's network; r1's import policy drops it."""
+    web server's network; r1 receives it and its import policy drops it."""
     r1, r3 = lab['r1'], lab['r3']
-    r3.vtysh('configure terminal', 'route-map ANY permit 10', 'exit',
-             'router bgp 65000', 'no bgp network import-check',
-             'address-family ipv4 unicast', 'network 12.0.0.128/25',
-             'neighbor 192.168.13.1 route-map ANY out')
-    try:
-        sent = lambda: '12.0.0.128/25' in r3.vtysh(
-            'show ip bgp neighbors 192.168.13.1 advertised-routes')
-        assert procs.wait_until(sent, 10, interval=0.1)
-        assert '12.0.0.128/25' not in r1.vtysh('show ip bgp')
-        assert '12.0.0.128' not in r1.cmd('ip route show')
-    finally:
-        r3.vtysh('configure terminal', 'router bgp 65000', 'address-family ipv4 unicast',
-                 'no network 12.0.0.128/25', 'neighbor 192.168.13.1 route-map TO-PEERS out')
+    with keeping_received_routes(r1, R1_AS, R3_AT_R1):
+        r3.vtysh('configure terminal', 'route-map ANY permit 10', 'exit',
+                 'router bgp 65000', 'no bgp network import-check',
+                 'address-family ipv4 unicast', 'network 12.0.0.128/25',
+                 'neighbor 192.168.13.1 route-map ANY out')
+        try:
+            assert wait_received(r1, R3_AT_R1, '12.0.0.128/25', '65000')
+            assert table_paths(r1, '12.0.0.128/25') == []
+            assert '12.0.0.128' not in r1.cmd('ip route show')
+        finally:
+            r3.vtysh('configure terminal', 'router bgp 65000', 'bgp network import-check',
+                     'address-family ipv4 unicast', 'no network 12.0.0.128/25',
+                     'neighbor 192.168.13.1 route-map TO-PEERS out', 'exit', 'exit',
+                     'no route-map ANY')
+    running = r3.vtysh('show running-config')
+    assert 'route-map ANY' not in running and 'no bgp network import-check' not in running
+
+
+def httpd_pids(server):
+    top = containers.client().api.top(server.container.id, ps_args='-eo pid,args')
+    return [int(p[0]) for p in top['Processes'] if 'httpd' in p[1] and 'lifeline' not in p[1]]
+
+
+def start_service(server):
+    """Run the container's service again, as its image's CMD does (after the
+    lifeline init), inside the container."""
+    api = containers.client().api
+    service = api.inspect_container(server.container.id)['Config']['Cmd'][1:]
+    api.exec_start(api.exec_create(server.container.id, service)['Id'], detach=True)
 
 
 def test_dead_web_server_gives_connection_refused(lab):
     server = lab['webserver']
-    top = containers.client().api.top(server.container.id, ps_args='-eo pid,args')
-    httpd = [int(p[0]) for p in top['Processes'] if 'httpd' in p[1] and 'lifeline' not in p[1]]
+    httpd = httpd_pids(server)
     assert len(httpd) == 1
     os.kill(httpd[0], signal.SIGTERM)
-    assert procs.wait_until(lambda: not procs.alive(httpd[0]), 5)
-    with pytest.raises(LabError, match="Couldn't connect to server"):
-        question(lab)
+    try:
+        assert procs.wait_until(lambda: not procs.alive(httpd[0]), 5)
+        with pytest.raises(LabError, match="Couldn't connect to server"):
+            question(lab)
+    finally:
+        start_service(server)
+    assert procs.wait_until(lambda: len(httpd_pids(server)) == 1, 5, interval=0.1)
+    assert procs.wait_until(lambda: 'Question:' in question_or_failure(lab), 5, interval=0.1)

@@ -1,16 +1,19 @@
 """Integration: the prefix hijack and its defence, step by step, on a
 bgp3,hijack=1 lab: the page host fetches before, during and after."""
 
+import time
+
 import pytest
 
 from bgptopo import hijacking, lab as labinfo, procs
 from bgptopo.errors import LabError
+from bgpviews import (R1_AS, R3_AT_R1, SETTLE, keeping_received_routes, table_paths,
+                      wait_received)
 from conftest import build_lab
 
 pytestmark = pytest.mark.integration
 
 REAL, ROGUE = 'You reached the web server', 'HIJACKED'
-SETTLE = 10     # seconds for BGP to carry an announcement or withdrawal
 
 
 @pytest.fixture(scope='module')
@@ -44,26 +47,47 @@ def test_before_the_hijack_host_gets_the_question(lab):
     assert REAL in page(lab)
 
 
+def rogue_paths(net, prefix):
+    """r1's paths for prefix that r3 announces as its own (AS path 65000)."""
+    return table_paths(net['r1'], prefix, peer=R3_AT_R1, as_path='65000')
+
+
 @pytest.mark.parametrize('variant', ['specific', 'exact'])
 def test_hijack_serves_the_rogue_page_and_stop_restores(lab, variant):
+    """r1 chooses r3's announcement (AS path 65000), which RPKI finds Invalid."""
+    hijacking.rpki_loaded(lab['r1'])
     hijacking.start(lab, variant)
-    assert shows(lab, ROGUE)
-    table = lab['r1'].vtysh('show ip bgp')
-    for prefix in hijacking.VARIANTS[variant]:
-        assert prefix in table
-    hijacking.stop(lab)
+    try:
+        assert shows(lab, ROGUE)
+        for prefix in hijacking.VARIANTS[variant]:
+            chosen = lambda: [p for p in rogue_paths(lab, prefix)
+                              if p.get('bestpath', {}).get('overall')]
+            assert procs.wait_until(chosen, SETTLE, interval=0.2), prefix
+            assert chosen()[0]['rpkiValidationState'] == 'invalid'
+    finally:
+        hijacking.stop(lab)
     assert shows(lab, REAL)
+    assert procs.wait_until(lambda: not any(rogue_paths(lab, p)
+                                            for p in hijacking.VARIANTS[variant]),
+                            SETTLE, interval=0.2)
 
 
 @pytest.mark.parametrize('variant', ['specific', 'exact'])
 def test_defence_rejects_the_hijack_and_keeps_legitimate_routes(lab, variant):
+    """r1 receives r3's announcements and drops them: they reach its
+    Adj-RIB-In (received-routes), never its table."""
+    r1 = lab['r1']
     hijacking.defend(lab, True)
     try:
-        hijacking.start(lab, variant)
-        assert stays(lab, REAL)
-        routes = r1_routes(lab)
-        assert '12.0.0.0/24 nhid' in routes and 'via 192.168.12.2' in routes
-        assert '11.0.0.0/24' in routes and '12.0.0.0/25' not in routes
+        with keeping_received_routes(r1, R1_AS, R3_AT_R1):
+            hijacking.start(lab, variant)
+            for prefix in hijacking.VARIANTS[variant]:
+                assert wait_received(r1, R3_AT_R1, prefix, '65000'), prefix
+                assert rogue_paths(lab, prefix) == []
+            assert stays(lab, REAL)
+            routes = r1_routes(lab)
+            assert '12.0.0.0/24 nhid' in routes and 'via 192.168.12.2' in routes
+            assert '11.0.0.0/24' in routes and '12.0.0.0/25' not in routes
     finally:
         hijacking.stop(lab)
         hijacking.defend(lab, False)
@@ -93,6 +117,19 @@ def test_rpki_marks_the_hijack_invalid(lab):
         hijacking.stop(lab)
 
 
+def no_scenario():
+    """A net without the hijack lab's rogue (the check reads nothing else)."""
+    return type('Net', (), {'__contains__': lambda self, n: False})()
+
+
 def test_hijack_needs_the_scenario():
     with pytest.raises(LabError, match='start it with --topo bgp3,hijack=1'):
-        hijacking.start(type('Net', (), {'__contains__': lambda self, n: False})())
+        hijacking.start(no_scenario())
+
+
+def test_defend_needs_the_scenario_and_says_so_at_once():
+    """Not 15 s of waiting for an RPKI table that a plain lab never has."""
+    started = time.monotonic()
+    with pytest.raises(LabError, match='no RPKI on r1 .*start it with --topo bgp3,hijack=1'):
+        hijacking.defend(no_scenario(), True)
+    assert time.monotonic() - started < 1
