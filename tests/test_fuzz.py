@@ -1,0 +1,133 @@
+"""Integration: the prompt fuzz test. Every command the CLI lists, with each
+class of argument (each node name, each ordered pair of node names, an
+unknown name, nothing, --json, a path in a missing folder, a folder, an
+existing file's name with a picture suffix, quotes, a 5,000-character word,
+non-ASCII text), on a bgp3 lab and on a hijack lab: the prompt comes back,
+no traceback is printed, no bug is logged, no file outside the run
+directory changes except the one a command was told to write, and at the
+end `fetch` still prints the question.
+
+Left out of Mininet's own commands, by design: exit, quit and EOF end the
+lab; sh, py, px and source run whatever they are given; x, xterm and gterm
+open windows; iperf, iperfudp and the ping commands send test traffic of
+their own; dpctl and switch need switches, which the lab has none of."""
+
+import os
+
+import pexpect
+import pytest
+
+from bgptopo.cli import COMMANDS
+from conftest import MN, QUESTION, REPO
+
+pytestmark = pytest.mark.integration
+
+OURS = [name for name, _, _ in COMMANDS]
+MININETS = ['help', 'nodes', 'ports', 'net', 'intfs', 'dump', 'link', 'links', 'noecho',
+            'time', 'wait']
+SCENARIO = ['hijack start', 'hijack stop', 'defend on', 'defend off']
+ANSWER_TIMEOUT = 90     # the slowest answer: a check or converge that waits out its deadline
+END = 'END-42'
+TIMES = []
+
+
+def argument_classes(nodes, workdir):
+    singles = nodes + ['nosuchnode', '', '--json', str(workdir / 'missing' / 'x.png'),
+                       str(workdir / 'afolder'), 'notes.png', '"r1"', "'", '"', 'x' * 5000,
+                       'Grüße→路由器']
+    pairs = ['%s %s' % (a, b) for a in nodes for b in nodes if a != b]
+    return singles + pairs
+
+
+def snapshot(*folders):
+    """{path: (size, mtime)} of every file below folders (caches left out)."""
+    found = {}
+    for folder in folders:
+        for top, dirs, files in os.walk(str(folder)):
+            dirs[:] = [d for d in dirs if d not in ('.git', '__pycache__', '.pytest_cache')]
+            for name in files:
+                path = os.path.join(top, name)
+                stat = os.stat(path)
+                found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def allowed_changes(line, workdir):
+    """The files a line was told to write: draw's picture (by default bgp3-lab.png)."""
+    words = line.split()
+    if words[:1] != ['draw']:
+        return set()
+    target = words[1] if len(words) == 2 else 'bgp3-lab.png'
+    return {os.path.join(str(workdir), target)}
+
+
+def answer(child, line, routers):
+    """Type line; its output, once the prompt is back. An interactive vtysh
+    (`vtysh ROUTER`) is left with exit."""
+    child.sendline(line)
+    words = line.split()
+    if words[:1] == ['vtysh'] and len(words) == 2 and words[1] in routers:
+        child.expect('%s# ' % words[1], timeout=ANSWER_TIMEOUT)
+        child.sendline('exit')
+    child.sendline('sh echo END-$((40+2))')
+    child.expect(END, timeout=ANSWER_TIMEOUT)
+    output = child.before
+    child.expect('mininet> ', timeout=ANSWER_TIMEOUT)
+    return output
+
+
+def fuzz(topo, commands, tmp_path):
+    workdir = tmp_path / 'work'
+    workdir.mkdir()
+    (workdir / 'afolder').mkdir()
+    (workdir / 'notes.png').write_bytes(b'the user\'s own picture')
+    error_log = tmp_path / 'errors.log'
+    env = dict(os.environ, BGPTOPO_ERROR_LOG=str(error_log))
+    child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=str(workdir), timeout=60, env=env,
+                          encoding='utf-8', dimensions=(50, 400))
+    child.expect('mininet> ')
+    try:
+        nodes = sorted(answer(child, 'nodes', ()).split('available nodes are:')[-1].split())
+        routers = [n for n in nodes if n.startswith('r') and n[1:].isdigit()]
+        for command in commands:
+            for argument in argument_classes(nodes, workdir):
+                line = ('%s %s' % (command, argument)).strip()
+                before = snapshot(workdir, REPO)
+                import time; t0 = time.monotonic()
+                output = answer(child, line, routers)
+                TIMES.append((time.monotonic() - t0, line[:60]))
+                assert 'Traceback' not in output and 'Caught exception' not in output, \
+                    (line, output)
+                after = snapshot(workdir, REPO)
+                changed = {path for path in set(before) | set(after)
+                           if before.get(path) != after.get(path)}
+                assert changed <= allowed_changes(line, workdir), (line, changed)
+                restore(child, line, routers)
+        open('/tmp/fuzz-times.txt', 'w').write('\n'.join('%.2f %s' % t for t in sorted(TIMES)[-60:]) + '\ntotal %.1f' % sum(t for t, _ in TIMES))
+        assert not error_log.exists(), error_log.read_text()
+        for line in ('hijack stop', 'defend off', 'converge'):
+            answer(child, line, routers)
+        assert QUESTION.strip() in answer(child, 'fetch', routers)
+    finally:
+        if child.isalive():
+            child.sendline('exit')
+            child.expect(pexpect.EOF, timeout=60)
+        child.close()
+    assert child.exitstatus == 0
+
+
+def restore(child, line, routers):
+    """Undo what a line changed on purpose: failover takes a link down."""
+    words = line.split()
+    if words[0] == 'failover' and len(words) in (1, 3):
+        a, b = words[1:] or ('r1', 'r2')
+        if a in routers and b in routers:
+            answer(child, 'link %s %s up' % (a, b), routers)
+
+
+def test_fuzz_the_bgp3_prompt(tmp_path):
+    fuzz('bgp3', OURS + MININETS, tmp_path)
+
+
+def test_fuzz_the_hijack_prompt(tmp_path):
+    fuzz('bgp3,hijack=1', OURS + SCENARIO, tmp_path)
