@@ -40,6 +40,8 @@ def session_cause(a, b, address_a, address_b):
 
 
 def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
+    """What on me's side keeps the session down (mine and theirs: the two
+    running configs), or None."""
     if not me.daemon_running('bgpd'):
         return "%s's bgpd is not running (`restart %s` starts it)" % (me.name, me.name)
     if mine.asn is None:

@@ -17,6 +17,7 @@ MapEntry = namedtuple('MapEntry', 'action seq matches')
 # the order FRR applies a session's filters in, both directions
 FILTER_ORDER = ('distribute-list', 'prefix-list', 'filter-list', 'route-map')
 VERBS = {'permit': 'permits', 'deny': 'denies'}
+ROLES = {'export': ('out', 'toward'), 'import': ('in', 'from')}
 REAPPLY = {'out': 'soft out', 'in': 'soft in'}
 
 
@@ -154,10 +155,9 @@ def best_paths(router):
 
 
 def advertised(sender, address):
-    """{prefix: AS path} sender advertised to its peer at address."""
+    """The prefixes sender advertised to its peer at address (after its export filters)."""
     answer = sender.vtysh_json('show ip bgp neighbors %s advertised-routes json' % address)
-    return {ipaddress.ip_network(prefix): route.get('path', '')
-            for prefix, route in answer.get('advertisedRoutes', {}).items()}
+    return {ipaddress.ip_network(prefix) for prefix in answer.get('advertisedRoutes', {})}
 
 
 def kept(receiver, address):
@@ -179,25 +179,22 @@ def rejection(receiver, sender, receiver_address, sender_address, prefix=None):
     if not held:
         return None if prefix else '%s holds no route it could pass on to %s' % (
             sender.name, receiver.name)
-    sent = set(advertised(sender, receiver_address.ip)) & set(held)
+    sent = advertised(sender, receiver_address.ip) & set(held)
     if not sent:
-        side = Side(sender, 'out', receiver_address.ip, 'export', 'toward', receiver.name)
-        return side.cause(min(held))
-    holds_some = kept(receiver, sender_address.ip) & sent
-    if holds_some:
+        return Side(sender, 'export', receiver_address.ip, receiver.name).cause(min(held))
+    if kept(receiver, sender_address.ip) & sent:
         return None
-    side = Side(receiver, 'in', sender_address.ip, 'import', 'from', sender.name,
-                Policy(receiver_text))
-    return side.cause(min(sent))
+    return Side(receiver, 'import', sender_address.ip, sender.name,
+                Policy(receiver_text)).cause(min(sent))
 
 
 class Side(object):
     """One router's filters on one session in one direction."""
 
-    def __init__(self, router, direction, peer_address, role, preposition, peer_name,
-                 policy=None):
-        self.router, self.direction, self.peer_address = router, direction, peer_address
-        self.role, self.preposition, self.peer_name = role, preposition, peer_name
+    def __init__(self, router, role, peer_address, peer_name, policy=None):
+        self.router, self.role, self.peer_address, self.peer_name = \
+            router, role, peer_address, peer_name
+        self.direction, self.preposition = ROLES[role]
         self.policy = policy or Policy(running.config_text(router))
 
     def cause(self, prefix):
