@@ -1,22 +1,27 @@
-"""Why a BGP session or a route is missing, in one sentence, read from both
-ends' configs and state: the reasoning a teacher does at a student's desk."""
+"""Why a BGP session or a route is missing, in one sentence: the reasoning a
+teacher does at a student's desk. Everything is read from the running lab
+(addresses from the nodes, configurations from the routers' vtysh, routes
+from their tables), so a diagnosis follows a live edit at once."""
 
 import ipaddress
 
-from bgptopo.lab import routers
+from bgptopo import lab, policy, running
+
+
+def router_pairs(net):
+    """(router a, router b, a's address on their link, b's) for every
+    router-router link; an address is None while its interface has none."""
+    routers = lab.routers(net)
+    return [(link.intf1.node, link.intf2.node,
+             lab.intf_address(link.intf1.node, link.intf1.name),
+             lab.intf_address(link.intf2.node, link.intf2.name))
+            for link in net.links
+            if link.intf1.node in routers and link.intf2.node in routers]
 
 
 def router_links(net):
-    """(router a, router b, a's address on the link, b's address) per router-router link."""
-    found = []
-    for link in net.links:
-        a, b = link.intf1.node, link.intf2.node
-        if a in routers(net) and b in routers(net):
-            address_a = a.router_config().address_of(link.intf1.name)
-            address_b = b.router_config().address_of(link.intf2.name)
-            if address_a and address_b:
-                found.append((a, b, address_a, address_b))
-    return found
+    """router_pairs whose both ends have an address."""
+    return [pair for pair in router_pairs(net) if pair[2] and pair[3]]
 
 
 def neighbor_for(config, address):
@@ -25,25 +30,26 @@ def neighbor_for(config, address):
 
 def session_cause(a, b, address_a, address_b):
     """Why the session between routers a and b is not Established, or None."""
+    configs = {a: running.config(a), b: running.config(b)}
     for me, peer, my_address, peer_address in ((a, b, address_a, address_b),
                                                (b, a, address_b, address_a)):
-        cause = one_side_cause(me, peer, my_address, peer_address)
+        cause = one_side_cause(me, peer, my_address, peer_address, configs[me], configs[peer])
         if cause:
             return cause
     return None
 
 
-def one_side_cause(me, peer, my_address, peer_address):
-    mine, theirs = me.router_config(), peer.router_config()
+def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
+    """What on me's side keeps the session down (mine and theirs: the two
+    running configs), or None."""
     if not me.daemon_running('bgpd'):
         return "%s's bgpd is not running (`restart %s` starts it)" % (me.name, me.name)
     if mine.asn is None:
-        return "%s's bgpd.conf has no `router bgp` section" % me.name
+        return no_router_bgp(me)
     wanted = str(peer_address.ip)
     if neighbor_for(mine, wanted) is None:
         on_link = [n.address for n in mine.neighbors
-                   if n.address != wanted and
-                   _in_subnet(n.address, my_address)]
+                   if n.address != wanted and _in_subnet(n.address, my_address)]
         if on_link:
             return ("%s's neighbor %s is not %s's address on their link (%s)"
                     % (me.name, on_link[0], peer.name, wanted))
@@ -56,6 +62,11 @@ def one_side_cause(me, peer, my_address, peer_address):
     return None
 
 
+def no_router_bgp(router):
+    return "%s runs no `router bgp` section: write one in its bgpd.conf and `restart %s`" % (
+        router.name, router.name)
+
+
 def _in_subnet(address, interface):
     try:
         return ipaddress.ip_address(address) in interface.network
@@ -64,32 +75,24 @@ def _in_subnet(address, interface):
 
 
 def policy_cause(receiver, sender, receiver_address, sender_address):
-    """Why receiver gets no routes from sender over an Established session."""
-    text = sender.router_config_text('bgpd')
-    if not _has_direction(text, str(receiver_address.ip), 'out'):
-        return ('%s has no export route-map (`neighbor %s route-map NAME out`) toward %s; '
-                'FRR sends an eBGP peer nothing without a policy'
-                % (sender.name, receiver_address.ip, receiver.name))
-    text = receiver.router_config_text('bgpd')
-    if not _has_direction(text, str(sender_address.ip), 'in'):
-        return ('%s has no import route-map (`neighbor %s route-map NAME in`) from %s; '
-                'FRR accepts nothing from an eBGP peer without a policy'
-                % (receiver.name, sender_address.ip, sender.name))
-    return "%s's policies toward %s let no route through" % (sender.name, receiver.name)
-
-
-def _has_direction(text, address, direction):
-    prefix = 'neighbor %s route-map ' % address
-    return any(line.strip().startswith(prefix) and line.split()[-1] == direction
-               for line in text.splitlines())
+    """Why receiver keeps no route from sender over an Established session:
+    the filter that drops them, on the side that drops them (observed)."""
+    return policy.rejection(receiver, sender, receiver_address, sender_address) or \
+        '%s now holds routes from %s' % (receiver.name, sender.name)
 
 
 def origin_cause(net, origin, prefix):
-    """Why prefix, which origin should announce, is not routed."""
-    config = origin.router_config()
+    """Why prefix, which origin should announce, is not routed; None if
+    origin announces it and holds it."""
+    if not origin.daemon_running('bgpd'):
+        return "%s's bgpd is not running (`restart %s` starts it)" % (origin.name, origin.name)
+    config = running.config(origin)
+    if config.asn is None:
+        return no_router_bgp(origin)
     if prefix not in config.networks:
         return ('%s has no `network %s` under address-family ipv4 unicast'
                 % (origin.name, prefix))
-    if not origin.daemon_running('bgpd'):
-        return "%s's bgpd is not running" % origin.name
+    if prefix not in policy.best_paths(origin):
+        return ('%s has `network %s` but no route to it, so BGP does not announce it: '
+                'is its interface in %s up, with an address?' % (origin.name, prefix, prefix))
     return None

@@ -1,18 +1,19 @@
-"""The exercise checker: grades the running lab against the solution
-(etc/quagga/<router>/), one requirement a line, PASS or FAIL with the
-reason for a FAIL.
+"""The exercise checker: grades the running lab against its solution (see
+solution_dir: etc/quagga for bgp3 and its exercise, a generated lab's own
+configs), one requirement a line, PASS or FAIL with the reason for a FAIL.
 
 Requirements: every router-router session is Established; each router
-accepts routes from each peer; every router routes each lab prefix to the
-AS the solution says originates it; host reaches the web server; the page
-retrieved is the question."""
+accepts routes from each peer; every router routes each prefix to the AS
+the solution says originates it; in a lab with a client and a web server,
+the client reaches it and the page retrieved is the question. Every
+requirement is listed whatever the state, so the score's total is fixed."""
 
 import time
 
 from bgptopo import convergence, diagnose, faults, lab
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
-from bgptopo.paths import QUESTION_PAGE
+from bgptopo.paths import ETC_DIR, QUESTION_PAGE, router_conf
 
 TIMEOUT = 15.0
 
@@ -30,39 +31,73 @@ class Requirement(object):
 
 
 def session_requirements(net, states):
+    """Per router-router link: its session is Established, and each end
+    accepts routes from the other (FAIL, not left out, while the session is down)."""
     found = []
-    for a, b, address_a, address_b in diagnose.router_links(net):
-        name = 'session %s-%s is Established' % (a.name, b.name)
-        state_a = states.get(a, {}).get(str(address_b.ip), ('not configured', 0))
-        state_b = states.get(b, {}).get(str(address_a.ip), ('not configured', 0))
-        up = state_a[0] == state_b[0] == 'Established'
-        reason = '' if up else (diagnose.session_cause(a, b, address_a, address_b) or
-                                'the session is %s at %s' % (state_a[0], a.name))
-        found.append(Requirement(name, up, reason))
-        for me, peer, (state, received), my_address, peer_address in (
-                (a, b, state_a, address_a, address_b), (b, a, state_b, address_b, address_a)):
-            if up:
-                got = isinstance(received, int) and received > 0
-                found.append(Requirement(
-                    '%s accepts routes from %s' % (me.name, peer.name), got,
-                    '' if got else diagnose.policy_cause(me, peer, my_address, peer_address)))
+    for a, b, address_a, address_b in diagnose.router_pairs(net):
+        up, reason = session_verdict(a, b, address_a, address_b, states)
+        found.append(Requirement('session %s-%s is Established' % (a.name, b.name), up, reason))
+        for receiver, sender, receiver_address, sender_address in (
+                (a, b, address_a, address_b), (b, a, address_b, address_a)):
+            found.append(accept_requirement(receiver, sender, receiver_address, sender_address,
+                                            states, up))
     return found
 
 
+def state_at(states, router, address):
+    """(state, prefixes received) of router's session to address."""
+    return states.get(router, {}).get(str(address.ip), ('not configured', 0))
+
+
+def session_verdict(a, b, address_a, address_b, states):
+    for router, address, peer in ((a, address_a, b), (b, address_b, a)):
+        if address is None:
+            return False, '%s has no address on its link to %s' % (router.name, peer.name)
+    state_a, state_b = state_at(states, a, address_b)[0], state_at(states, b, address_a)[0]
+    if state_a == state_b == 'Established':
+        return True, ''
+    return False, (diagnose.session_cause(a, b, address_a, address_b) or
+                   'the session is %s at %s' % (state_a, a.name))
+
+
+def accept_requirement(receiver, sender, receiver_address, sender_address, states, session_up):
+    name = '%s accepts routes from %s' % (receiver.name, sender.name)
+    if not session_up:
+        return Requirement(name, False, 'the session is not Established')
+    received = state_at(states, receiver, sender_address)[1]
+    got = isinstance(received, int) and received > 0
+    return Requirement(name, got, '' if got else diagnose.policy_cause(
+        receiver, sender, receiver_address, sender_address))
+
+
+def solution_dir(router):
+    """Where router's solution is. An overlay of etc/quagga (the exercise,
+    the hijack's naive r1, a test's broken copy) borrows zebra.conf from
+    etc/quagga and is graded against etc/quagga; a lab with configs of its
+    own (a generated ring) is graded against those."""
+    zebra = router_conf(router.name, 'zebra', router.etc_dir)
+    return ETC_DIR if zebra == router_conf(router.name, 'zebra') else router.etc_dir
+
+
 def solution_origins(net):
-    """{prefix: (origin router, AS)} as the solution configs have it."""
-    origins = {}
+    """({prefix: (origin router, AS)} as the lab's solution has it,
+    [requirement failed for each router whose solution cannot be read])."""
+    origins, unread = {}, []
     for router in lab.routers(net):
-        solution = RouterConfig.load(router.name)
+        try:
+            solution = RouterConfig.load(router.name, solution_dir(router))
+        except OSError as failure:
+            unread.append(Requirement('%s has a solution to grade against' % router.name,
+                                      False, 'cannot read %s' % failure.filename))
+            continue
         for prefix in solution.networks:
             origins[prefix] = (router, solution.asn)
-    return origins
+    return origins, unread
 
 
 def origin_requirements(net):
-    found = []
-    for prefix, (origin, asn) in sorted(solution_origins(net).items()):
-        name = 'AS %s originates %s' % (asn, prefix)
+    origins, found = solution_origins(net)
+    for prefix, (origin, asn) in sorted(origins.items()):
         wrong = []
         for router in lab.routers(net):
             if router is origin:
@@ -75,11 +110,14 @@ def origin_requirements(net):
         reason = ''
         if wrong:
             reason = diagnose.origin_cause(net, origin, prefix) or '; '.join(wrong)
-        found.append(Requirement(name, not wrong, reason))
+        found.append(Requirement('AS %s originates %s' % (asn, prefix), not wrong, reason))
     return found
 
 
 def fetch_requirements(net):
+    """Only a lab with the client and the web server has a page to fetch."""
+    if lab.CLIENT not in net or lab.WEB_SERVER not in net:
+        return []
     node, url = lab.default_fetch(net)
     try:
         page = lab.fetch(net[node], url, timeout=2)

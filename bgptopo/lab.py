@@ -1,10 +1,12 @@
 """The running lab as its users see it: which nodes are routers and hosts,
-and fetching a page from a host."""
+their addresses as the nodes hold them now, and fetching a page from a host."""
 
 import ipaddress
+import json
 import re
 import shlex
 
+from bgptopo import running
 from bgptopo.errors import LabError
 from bgptopo.router import QuaggaRouter
 
@@ -42,10 +44,72 @@ def default_fetch(net):
     return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()
 
 
-def prefix_of(host):
-    """The network of a host's address, e.g. 12.0.0.0/24 for the web server."""
-    return str(ipaddress.ip_interface('%s/%s' % (host.IP(), host.defaultIntf().prefixLen))
-               .network)
+def addresses(node):
+    """{interface: [ip_interface]}: node's IPv4 addresses as its kernel holds
+    them now. Asked of the node, not of Mininet or the config files: zebra
+    sets the routers' addresses, and `hijack start` adds one while the lab runs."""
+    try:
+        links = json.loads(node.cmd('ip -j -4 addr show'))
+    except ValueError:
+        return {}
+    return {link['ifname']: [ipaddress.ip_interface('%s/%s' % (a['local'], a['prefixlen']))
+                             for a in link.get('addr_info', []) if 'local' in a]
+            for link in links if link.get('ifname') != 'lo'}
+
+
+def intf_address(node, intf):
+    """The first address on node's interface intf now, or None."""
+    found = addresses(node).get(intf)
+    return found[0] if found else None
+
+
+def holds(node, address):
+    """Does node have address on one of its interfaces now?"""
+    address = ipaddress.ip_address(address)
+    return any(a.ip == address for found in addresses(node).values() for a in found)
+
+
+def originated(router):
+    """The prefixes router announces: its running bgpd's `network`s, or,
+    while its bgpd is down (nobody to ask), those of its bgpd.conf."""
+    if router.daemon_running('bgpd'):
+        return running.config(router).networks
+    return router.router_config().networks
+
+
+def destination(node):
+    """(address, network) where packets for node go. A host: the address of
+    its default interface. A router: its address inside a prefix it
+    originates (a `network` it announces), e.g. r1's 10.0.0.254 in
+    10.0.0.0/24 and r3's 11.0.0.254 in 11.0.0.0/24, since BGP carries
+    packets there; one that originates nothing: its first interface address."""
+    found, first = addresses(node), default_intf(node)
+    ordered = [a for intf in sorted(found, key=lambda i: i != first) for a in found[intf]]
+    if isinstance(node, QuaggaRouter):
+        inside = [(a.ip, prefix) for prefix in originated(node) for a in ordered
+                  if a.ip in prefix]
+        if inside:
+            return inside[0]
+    if not ordered:
+        raise LabError('%s has no IPv4 address now; give it one (e.g. `%s ip addr add '
+                       'ADDRESS/LEN dev INTERFACE`).' % (node.name, node.name))
+    return ordered[0].ip, ordered[0].network
+
+
+def default_intf(node):
+    """The name of node's default interface (hosts), or None."""
+    return None if isinstance(node, QuaggaRouter) else getattr(node.defaultIntf(), 'name', None)
+
+
+def address_of(node):
+    """The address packets for node go to (see destination)."""
+    return destination(node)[0]
+
+
+def prefix_of(node):
+    """The network packets for node are routed by, e.g. 12.0.0.0/24 for the
+    web server, 10.0.0.0/24 for r1 (see destination)."""
+    return str(destination(node)[1])
 
 
 CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from bgptopo import grading, procs
+from bgptopo import convergence, grading, procs
 from conftest import MN, REPO, bgpd_overlay, build_lab
 
 pytestmark = pytest.mark.integration
@@ -15,34 +15,60 @@ pytestmark = pytest.mark.integration
 BROKEN_TIMEOUT = 4.0   # sessions come up in about 1 s when they can
 
 
-def failures(net, timeout=BROKEN_TIMEOUT):
-    return {r.name: r.reason for r in grading.check(net, timeout) if not r.passed}
+def outcomes(net, timeout=BROKEN_TIMEOUT):
+    """{requirement: 'PASS' or the reason it fails}, all 14 of them."""
+    results = {r.name: 'PASS' if r.passed else r.reason for r in grading.check(net, timeout)}
+    assert len(results) == 14
+    return results
 
 
 def graded(etc):
     net = build_lab(converge=False, etc=etc)
     try:
-        return failures(net)
+        return outcomes(net)
     finally:
         net.stop()
 
 
 def test_solution_passes_with_mn_test_check():
-    run = subprocess.run(MN + ['bgp3', '--test', 'check'], cwd=REPO, timeout=120,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True)
+    run = mn_check('bgp3')
     assert run.returncode == 0, run.stdout
     assert 'score 14/14: all requirements met' in run.stdout
 
 
-def test_exercise_as_handed_out_fails_with_exit_1():
-    run = subprocess.run(MN + ['bgp3,exercise=1', '--test', 'check'], cwd=REPO, timeout=120,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True)
+def mn_check(topo, *options):
+    return subprocess.run(MN + [topo, '--test', 'check'] + list(options), cwd=REPO,
+                          timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+
+
+def test_exercise_as_handed_out_fails_with_exit_1_and_the_full_total():
+    run = mn_check('bgp3,exercise=1')
     assert run.returncode == 1
-    assert "FAIL  session r1-r2 is Established: r1's bgpd.conf has no `router bgp` section" \
-        in run.stdout
-    assert 'score 0/8' in run.stdout
+    assert ("FAIL  session r1-r2 is Established: r1 runs no `router bgp` section: write one "
+            "in its bgpd.conf and `restart r1`") in run.stdout
+    assert 'FAIL  r1 accepts routes from r2: the session is not Established' in run.stdout
+    assert 'score 0/14' in run.stdout
+
+
+def test_ring_is_graded_against_its_own_configs():
+    run = mn_check('bgpring,n=4')
+    assert run.returncode == 0, run.stdout
+    results = [l for l in run.stdout.splitlines() if l.startswith(('PASS', 'FAIL'))]
+    assert len(results) == 16 and all(l.startswith('PASS') for l in results), run.stdout
+    assert 'PASS  AS 65004 originates 10.1.4.0/24' in results
+    assert 'score 16/16: all requirements met' in run.stdout
+
+
+def test_broken_ring_fails_with_exit_1(tmp_path):
+    script = tmp_path / 'stop-r2-bgpd.mn'
+    script.write_text("py __import__('bgptopo.procs').procs.stop(r2.daemon_pids['bgpd'])\n")
+    run = mn_check('bgpring,n=4', '--pre', str(script))
+    assert run.returncode == 1, run.stdout
+    assert ("FAIL  session r1-r2 is Established: r2's bgpd is not running (`restart r2` "
+            "starts it)") in run.stdout
+    assert 'FAIL  r1 accepts routes from r2: the session is not Established' in run.stdout
+    assert 'score 6/16' in run.stdout and 'Traceback' not in run.stdout
 
 
 def test_wrong_remote_as(tmp_path):
@@ -71,7 +97,24 @@ def test_missing_export_policy(tmp_path):
     assert found['r1 accepts routes from r2'] == (
         'r2 has no export route-map (`neighbor 192.168.12.1 route-map NAME out`) toward r1; '
         'FRR sends an eBGP peer nothing without a policy')
-    assert 'AS 55000 originates 12.0.0.0/24' not in found    # r1 still learns it via r3
+    assert found['AS 55000 originates 12.0.0.0/24'] == 'PASS'   # r1 learns it via r3
+
+
+def test_export_filter_broken_live_is_the_accept_requirements_cause():
+    net = build_lab()
+    try:
+        net['r2'].vtysh('configure terminal', 'route-map TO-PEERS deny 5', 'end',
+                        'clear ip bgp * soft out')
+        from_r2 = lambda: convergence.sessions(net['r1'])['192.168.12.2'][1]
+        assert procs.wait_until(lambda: from_r2() == 0, BROKEN_TIMEOUT, interval=0.1)
+        found = outcomes(net, timeout=0)
+    finally:
+        net.stop()
+    assert found['r1 accepts routes from r2'] == (
+        "r2's export route-map TO-PEERS toward r1 rejects 11.0.0.0/24: its entry `deny 5` "
+        "matches it")
+    assert found['r3 accepts routes from r2'].startswith(
+        "r2's export route-map TO-PEERS toward r3 rejects 10.0.0.0/24")
 
 
 def test_router_down():
@@ -80,9 +123,11 @@ def test_router_down():
         r3 = net['r3']
         os.kill(r3.daemon_pids['bgpd'], signal.SIGKILL)
         assert procs.wait_until(lambda: not r3.daemon_running('bgpd'), 5)
-        found = failures(net, timeout=0)
+        found = outcomes(net, timeout=0)
     finally:
         net.stop()
     assert found['session r1-r3 is Established'] == \
         "r3's bgpd is not running (`restart r3` starts it)"
-    assert 'AS 65000 originates 11.0.0.0/24' in found
+    assert found['AS 65000 originates 11.0.0.0/24'] == \
+        "r3's bgpd is not running (`restart r3` starts it)"
+    assert found['r1 accepts routes from r3'] == 'the session is not Established'

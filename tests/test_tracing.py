@@ -1,33 +1,71 @@
 """Integration: `path` and `why` on a lab they break and mend (conftest's
-`lab` fixture gives this module its own)."""
+`lab` fixture gives this module its own). Each test mends what it broke in
+`finally` and waits until the lab works again, so none depends on order."""
 
+import itertools
 import os
 import signal
 
 import pytest
 
-from bgptopo import containers, procs, tracing
+from bgptopo import containers, convergence, lab as labinfo, procs, tracing
 
 pytestmark = pytest.mark.integration
+
+SETTLE = 10         # seconds for BGP to carry a change
+NODES = ('host', 'webserver', 'r1', 'r2', 'r3')
 
 
 def nodes(hops):
     return [hop['node'] for hop in hops]
 
 
+def says(net, sentence, src='host', dst='webserver'):
+    """True once `why src dst` says sentence; else its last answer."""
+    return procs.wait_until(lambda: tracing.why(net, src, dst) == sentence, SETTLE,
+                            interval=0.2) or tracing.why(net, src, dst)
+
+
+def mended(net):
+    """Wait until the lab has converged and `why` finds nothing broken."""
+    convergence.wait(net)
+    assert says(net, 'nothing is broken: host fetches http://12.0.0.1/') is True
+
+
 def test_path_follows_bgp_and_detours_through_r3(lab):
     hops = tracing.trace(lab, 'host', 'webserver')
     assert nodes(hops) == ['host', 'r1', 'r2', 'webserver']
-    assert hops[1]['as_path'] == '55000' and hops[-1]['end'] == 'arrived'
+    assert (hops[1]['out'], hops[1]['via'], hops[1]['as_path']) == \
+        ('r1-eth1', '192.168.12.2', '55000')
+    assert hops[-1]['end'] == 'arrived'
     lab.configLinkStatus('r1', 'r2', 'down')
     try:
         assert procs.wait_until(lambda: nodes(tracing.trace(lab, 'host', 'webserver')) ==
-                                ['host', 'r1', 'r3', 'r2', 'webserver'], 10, interval=0.1)
-        assert tracing.trace(lab, 'host', 'webserver')[1]['as_path'] == '65000 55000'
+                                ['host', 'r1', 'r3', 'r2', 'webserver'], SETTLE, interval=0.1)
+        hops = tracing.trace(lab, 'host', 'webserver')
+        assert (hops[1]['out'], hops[1]['as_path']) == ('r1-eth2', '65000 55000')
     finally:
         lab.configLinkStatus('r1', 'r2', 'up')
     assert procs.wait_until(lambda: nodes(tracing.trace(lab, 'host', 'webserver')) ==
                             ['host', 'r1', 'r2', 'webserver'], 15, interval=0.1)
+
+
+def test_every_node_is_a_path_end_routers_by_the_prefix_they_originate(lab):
+    for src, dst in itertools.permutations(NODES, 2):
+        hops = tracing.trace(lab, src, dst)
+        assert (nodes(hops)[0], nodes(hops)[-1], hops[-1]['end']) == (src, dst, 'arrived'), hops
+    addresses = {name: str(labinfo.address_of(lab[name])) for name in ('r1', 'r2', 'r3')}
+    assert addresses == {'r1': '10.0.0.254', 'r2': '12.0.0.254', 'r3': '11.0.0.254'}
+    assert labinfo.prefix_of(lab['r3']) == '11.0.0.0/24'
+    assert nodes(tracing.trace(lab, 'host', 'r3')) == ['host', 'r1', 'r3']
+    assert nodes(tracing.trace(lab, 'webserver', 'r1')) == ['webserver', 'r2', 'r1']
+
+
+def test_why_between_hosts_and_routers(lab):
+    assert tracing.why(lab, 'host', 'r1') == \
+        'nothing is broken: packets go from host to r1 (10.0.0.254) and back'
+    assert tracing.why(lab, 'r2', 'r3') == \
+        'nothing is broken: packets go from r2 to r3 (11.0.0.254) and back'
 
 
 def test_why_when_nothing_is_broken(lab):
@@ -39,25 +77,24 @@ def test_why_names_a_down_link(lab):
     for peer in ('r2', 'r3'):
         lab.configLinkStatus('r1', peer, 'down')
     try:
-        assert procs.wait_until(
-            lambda: tracing.why(lab, 'host', 'webserver').startswith('the link r1-'), 10,
-            interval=0.2)
+        assert says(lab, 'the link r1-r2 is down') is True
     finally:
         for peer in ('r2', 'r3'):
             lab.configLinkStatus('r1', peer, 'up')
-    assert procs.wait_until(lambda: tracing.why(lab, 'host', 'webserver').startswith('nothing'),
-                            15, interval=0.2)
+    mended(lab)
 
 
 def test_why_names_a_missing_default_route(lab):
     host = lab['host']
     host.cmd('ip route del default')
     try:
+        assert tracing.trace(lab, 'host', 'webserver')[-1]['end'] == 'no route to 12.0.0.1'
         assert tracing.why(lab, 'host', 'webserver') == (
             'host has no route to 12.0.0.1: its default route (via its router) is missing '
             'or down')
     finally:
         host.cmd('ip route add default via 10.0.0.254')
+    mended(lab)
 
 
 def test_why_names_a_dead_daemon(lab):
@@ -65,19 +102,85 @@ def test_why_names_a_dead_daemon(lab):
     os.kill(r2.daemon_pids['bgpd'], signal.SIGKILL)
     assert procs.wait_until(lambda: not r2.daemon_running('bgpd'), 5)
     try:
-        assert procs.wait_until(lambda: tracing.why(lab, 'host', 'webserver') ==
-                                "r2's bgpd is not running (`restart r2` starts it)", 10,
-                                interval=0.2)
+        assert says(lab, "r2's bgpd is not running (`restart r2` starts it)") is True
     finally:
         r2.restart_daemons()
-    assert procs.wait_until(lambda: tracing.why(lab, 'host', 'webserver').startswith('nothing'),
-                            15, interval=0.2)
+    mended(lab)
+
+
+def httpd_pids(server):
+    top = containers.client().api.top(server.container.id, ps_args='-eo pid,args')
+    return [int(p[0]) for p in top['Processes'] if 'httpd' in p[1] and 'lifeline' not in p[1]]
 
 
 def test_why_names_a_web_server_that_does_not_answer(lab):
-    top = containers.client().api.top(lab['webserver'].container.id, ps_args='-eo pid,args')
-    httpd = [int(p[0]) for p in top['Processes'] if 'httpd' in p[1] and 'lifeline' not in p[1]]
+    server = lab['webserver']
+    httpd = httpd_pids(server)
+    assert len(httpd) == 1
     os.kill(httpd[0], signal.SIGTERM)
-    assert procs.wait_until(lambda: not procs.alive(httpd[0]), 5)
-    assert tracing.why(lab, 'host', 'webserver').startswith(
-        'the path works both ways, but webserver does not serve the page: (7) Failed to connect')
+    try:
+        assert procs.wait_until(lambda: not procs.alive(httpd[0]), 5)
+        assert tracing.why(lab, 'host', 'webserver').startswith(
+            'the path works both ways, but webserver does not serve the page: (7) Failed to '
+            'connect')
+    finally:
+        # inside the container (its user, its pid namespace): it goes with the container
+        api = containers.client().api
+        api.exec_start(api.exec_create(server.container.id,
+                                       ['busybox', 'httpd', '-p', '80', '-h', '/srv/www']))
+    mended(lab)
+
+
+def test_why_names_the_export_filter_a_live_edit_broke(lab):
+    r2 = lab['r2']
+    r2.vtysh('configure terminal', 'ip prefix-list LAB-NETS seq 30 deny 12.0.0.0/24', 'end',
+             'clear ip bgp * soft out')
+    try:
+        assert says(lab, "r2's export route-map TO-PEERS toward r1 rejects 12.0.0.0/24: no "
+                         "entry matches it (`permit 10`: prefix-list LAB-NETS seq 30 denies "
+                         "it)") is True
+    finally:
+        r2.vtysh('configure terminal', 'ip prefix-list LAB-NETS seq 30 permit 12.0.0.0/24',
+                 'end', 'clear ip bgp * soft out')
+    mended(lab)
+
+
+def test_why_names_the_import_filter_a_live_edit_broke(lab):
+    r1 = lab['r1']
+    r1.vtysh('configure terminal', 'ip prefix-list FROM-R2 seq 10 deny 12.0.0.0/24',
+             'ip prefix-list FROM-R3 seq 20 deny 12.0.0.0/24', 'end', 'clear ip bgp * soft in')
+    try:
+        assert says(lab, "r1's import route-map FROM-R2 from r2 rejects 12.0.0.0/24: no entry "
+                         "matches it (`permit 10`: prefix-list FROM-R2 seq 10 denies it)") is True
+    finally:
+        r1.vtysh('configure terminal', 'ip prefix-list FROM-R2 seq 10 permit 12.0.0.0/24',
+                 'ip prefix-list FROM-R3 seq 20 permit 12.0.0.0/24', 'end',
+                 'clear ip bgp * soft in')
+    mended(lab)
+
+
+def test_why_follows_a_live_remote_as_edit(lab):
+    """bgpd.conf still says 55000 and 65000: only the running config is wrong."""
+    r1 = lab['r1']
+    r1.vtysh('configure terminal', 'router bgp 4500',
+             'neighbor 192.168.12.2 remote-as 55001', 'neighbor 192.168.13.3 remote-as 65001')
+    try:
+        assert says(lab, 'r1 expects AS 55001 at 192.168.12.2, but r2 runs AS 55000') is True
+    finally:
+        r1.vtysh('configure terminal', 'router bgp 4500',
+                 'neighbor 192.168.12.2 remote-as 55000',
+                 'neighbor 192.168.13.3 remote-as 65000')
+    mended(lab)
+
+
+def test_why_follows_a_live_network_removal(lab):
+    r2 = lab['r2']
+    r2.vtysh('configure terminal', 'router bgp 55000', 'address-family ipv4 unicast',
+             'no network 12.0.0.0/24')
+    try:
+        assert says(lab, 'r2 has no `network 12.0.0.0/24` under address-family ipv4 '
+                         'unicast') is True
+    finally:
+        r2.vtysh('configure terminal', 'router bgp 55000', 'address-family ipv4 unicast',
+                 'network 12.0.0.0/24')
+    mended(lab)

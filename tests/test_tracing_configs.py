@@ -39,9 +39,18 @@ def test_why_names_a_wrong_neighbor_address(tmp_path):
                                "link (192.168.12.2)") is True
 
 
-def test_why_names_a_policy_that_filters_the_prefix(tmp_path):
+def test_why_names_the_import_filter_a_config_file_breaks(tmp_path):
     etc = bgpd_overlay(tmp_path, 'r1',
         ('FROM-R2 seq 10 permit 12.0.0.0/24', 'FROM-R2 seq 10 deny 12.0.0.0/24'),
         ('FROM-R3 seq 20 permit 12.0.0.0/24', 'FROM-R3 seq 20 deny 12.0.0.0/24'))
-    assert why_settles_on(etc, 'r1 has sessions up but no route to 12.0.0.0/24: a policy '
-                               'filters it (see `bgp r1 ip bgp`)') is True
+    assert why_settles_on(etc, "r1's import route-map FROM-R2 from r2 rejects 12.0.0.0/24: "
+                               "no entry matches it (`permit 10`: prefix-list FROM-R2 seq 10 "
+                               "denies it)") is True
+
+
+def test_why_names_the_export_filter_a_config_file_breaks(tmp_path):
+    etc = bgpd_overlay(tmp_path, 'r2',
+                       ('LAB-NETS seq 30 permit 12.0.0.0/24', 'LAB-NETS seq 30 deny 12.0.0.0/24'))
+    assert why_settles_on(etc, "r2's export route-map TO-PEERS toward r1 rejects 12.0.0.0/24: "
+                               "no entry matches it (`permit 10`: prefix-list LAB-NETS seq 30 "
+                               "denies it)") is True
