@@ -5,6 +5,7 @@ import ipaddress
 import json
 import re
 import shlex
+import urllib.parse
 
 from bgptopo import running
 from bgptopo.errors import LabError
@@ -115,8 +116,22 @@ def prefix_of(node):
 CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')
 
 
+def require_lab_url(url):
+    """An http URL whose host is an address: the lab has no DNS, and a name
+    would send the lookup to the machine's resolver, outside the lab."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        ipaddress.ip_address(parts.hostname or '')
+    except ValueError:
+        raise LabError('fetch needs an http URL with an address, e.g. http://12.0.0.1/ '
+                       '(the lab has no DNS); got %s.' % url[:80])
+    if parts.scheme not in ('http', 'https'):
+        raise LabError('fetch takes http:// or https:// URLs; got %s.' % url[:80])
+
+
 def fetch(client, url, timeout=FETCH_TIMEOUT):
     """The body at url, retrieved by curl on client; a sentence if it fails."""
+    require_lab_url(url)
     out = client.cmd('curl -sS --fail --max-time %g %s 2>&1; echo "curl-exit=$?"'
                      % (timeout, shlex.quote(url))).replace('\r\n', '\n')
     match = CURL_EXIT.search(out)

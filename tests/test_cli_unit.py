@@ -44,6 +44,15 @@ def test_fetch_failure_is_one_sentence():
                                   'connect to 12.0.0.1 port 80: Connection refused.')
 
 
+@pytest.mark.parametrize('url', ['r1', 'http://webserver/', 'http://example.com/'])
+def test_fetch_of_a_name_is_refused_before_any_lookup(url):
+    """The lab has no DNS: a name would be looked up outside the lab."""
+    node = FakeNode('')
+    with pytest.raises(LabError, match='fetch needs an http URL with an address'):
+        lab.fetch(node, url)
+    assert node.commands == []
+
+
 def test_unknown_topo_parameter_lists_the_accepted_ones():
     from bgptopo.topo import Bgp3Topo
     with pytest.raises(LabError) as failure:

@@ -27,16 +27,19 @@ MININETS = ['help', 'nodes', 'ports', 'net', 'intfs', 'dump', 'link', 'links', '
             'time', 'wait']
 SCENARIO = ['hijack start', 'hijack stop', 'defend on', 'defend off']
 ANSWER_TIMEOUT = 90     # the slowest answer: a check or converge that waits out its deadline
-END = 'END-42'
-TIMES = []
+MARK = 'fuzz-mark'     # an unknown command: Mininet answers it without a process
 
 
-def argument_classes(nodes, workdir):
-    singles = nodes + ['nosuchnode', '', '--json', str(workdir / 'missing' / 'x.png'),
-                       str(workdir / 'afolder'), 'notes.png', '"r1"', "'", '"', 'x' * 5000,
-                       'Grüße→路由器']
-    pairs = ['%s %s' % (a, b) for a in nodes for b in nodes if a != b]
-    return singles + pairs
+def single_arguments(nodes, workdir):
+    return nodes + ['nosuchnode', '', '--json', str(workdir / 'missing' / 'x.png'),
+                    str(workdir / 'afolder'), 'notes.png', '"r1"', "'", '"', 'x' * 5000,
+                    'Grüße→路由器']
+
+
+def all_arguments(nodes, workdir):
+    """The single ones and every ordered pair of node names."""
+    return single_arguments(nodes, workdir) + \
+        ['%s %s' % (a, b) for a in nodes for b in nodes if a != b]
 
 
 def snapshot(*folders):
@@ -69,8 +72,8 @@ def answer(child, line, routers):
     if words[:1] == ['vtysh'] and len(words) == 2 and words[1] in routers:
         child.expect('%s# ' % words[1], timeout=ANSWER_TIMEOUT)
         child.sendline('exit')
-    child.sendline('sh echo END-$((40+2))')
-    child.expect(END, timeout=ANSWER_TIMEOUT)
+    child.sendline(MARK)
+    child.expect('Unknown command: %s' % MARK, timeout=ANSWER_TIMEOUT)
     output = child.before
     child.expect('mininet> ', timeout=ANSWER_TIMEOUT)
     return output
@@ -87,15 +90,14 @@ def fuzz(topo, commands, tmp_path):
                           encoding='utf-8', dimensions=(50, 400))
     child.expect('mininet> ')
     try:
-        nodes = sorted(answer(child, 'nodes', ()).split('available nodes are:')[-1].split())
+        listing = answer(child, 'nodes', ()).split('available nodes are:')[-1]
+        nodes = sorted(listing.strip().splitlines()[0].split())
         routers = [n for n in nodes if n.startswith('r') and n[1:].isdigit()]
-        for command in commands:
-            for argument in argument_classes(nodes, workdir):
+        for command, arguments in commands:
+            for argument in arguments(nodes, workdir):
                 line = ('%s %s' % (command, argument)).strip()
                 before = snapshot(workdir, REPO)
-                import time; t0 = time.monotonic()
                 output = answer(child, line, routers)
-                TIMES.append((time.monotonic() - t0, line[:60]))
                 assert 'Traceback' not in output and 'Caught exception' not in output, \
                     (line, output)
                 after = snapshot(workdir, REPO)
@@ -103,7 +105,6 @@ def fuzz(topo, commands, tmp_path):
                            if before.get(path) != after.get(path)}
                 assert changed <= allowed_changes(line, workdir), (line, changed)
                 restore(child, line, routers)
-        open('/tmp/fuzz-times.txt', 'w').write('\n'.join('%.2f %s' % t for t in sorted(TIMES)[-60:]) + '\ntotal %.1f' % sum(t for t, _ in TIMES))
         assert not error_log.exists(), error_log.read_text()
         for line in ('hijack stop', 'defend off', 'converge'):
             answer(child, line, routers)
@@ -126,8 +127,11 @@ def restore(child, line, routers):
 
 
 def test_fuzz_the_bgp3_prompt(tmp_path):
-    fuzz('bgp3', OURS + MININETS, tmp_path)
+    """Ours with every argument class; Mininet's own with the single ones
+    (their node handling is Mininet's, and a pair is just two more words)."""
+    fuzz('bgp3', [(c, all_arguments) for c in OURS] +
+         [(c, single_arguments) for c in MININETS], tmp_path)
 
 
 def test_fuzz_the_hijack_prompt(tmp_path):
-    fuzz('bgp3,hijack=1', OURS + SCENARIO, tmp_path)
+    fuzz('bgp3,hijack=1', [(c, all_arguments) for c in OURS + SCENARIO], tmp_path)
