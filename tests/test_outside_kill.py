@@ -39,13 +39,16 @@ def kill_shells(mn_pid):
         os.kill(pid, signal.SIGKILL)
 
 
-def ended_within(child, seconds):
-    """Wait for child's exit (at most seconds); its whole output."""
+def assert_ended_cleanly(child, before):
+    """mn exits within NOTICE seconds, status 1, saying a shell died, and
+    the machine is back to what it was `before`."""
     start = time.monotonic()
-    child.expect(pexpect.EOF, timeout=seconds)
+    child.expect(pexpect.EOF, timeout=NOTICE)
     child.close()
-    assert time.monotonic() - start <= seconds
-    return child.before
+    assert time.monotonic() - start <= NOTICE
+    assert child.exitstatus == 1, child.before
+    assert DIED in child.before and 'Traceback' not in child.before
+    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
 
 
 def test_test_fetch_ends_when_its_shells_are_killed(tmp_path):
@@ -57,10 +60,7 @@ def test_test_fetch_ends_when_its_shells_are_killed(tmp_path):
                           cwd=REPO, timeout=60, encoding='utf-8')
     child.expect('Starting 0 switches')
     kill_shells(child.pid)
-    output = ended_within(child, NOTICE)
-    assert child.exitstatus == 1, output
-    assert DIED in output and 'Traceback' not in output
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    assert_ended_cleanly(child, before)
 
 
 def test_the_prompt_ends_the_lab_after_mn_c():
@@ -72,10 +72,7 @@ def test_the_prompt_ends_the_lab_after_mn_c():
                    timeout=120, check=True)
     assert shells_of(child.pid) == []
     child.sendline('bgp')
-    output = ended_within(child, NOTICE)
-    assert child.exitstatus == 1, output
-    assert DIED in output and 'Traceback' not in output
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    assert_ended_cleanly(child, before)
 
 
 def test_a_node_command_waiting_at_the_prompt_ends_too():
@@ -87,10 +84,7 @@ def test_a_node_command_waiting_at_the_prompt_ends_too():
     assert procs.wait_until(lambda: any(
         argv[:2] == ['sleep', '60'] for argv in map(cmdline, shell_children(child.pid))), 5)
     kill_shells(child.pid)
-    output = ended_within(child, NOTICE)
-    assert child.exitstatus == 1, output
-    assert DIED in output and 'Traceback' not in output
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    assert_ended_cleanly(child, before)
 
 
 def shell_children(mn_pid):
