@@ -80,6 +80,16 @@ def lab_traces():
             'run dirs': sorted(glob.glob(os.path.join(tempfile.gettempdir(), 'bgptopo-gen.*')))}
 
 
+def new_traces(before, kinds=None):
+    """What of a lab exists now that did not `before` (a lab_traces()), per
+    kind; {} when nothing. Things that went away meanwhile (another test's
+    last process) do not count."""
+    now = lab_traces()
+    found = {kind: sorted(set(now[kind]) - set(before[kind]))
+             for kind in (kinds or now)}
+    return {kind: items for kind, items in found.items() if items}
+
+
 def build_lab(converge=True, **params):
     """A started bgp3 lab, converged unless told not to wait; the caller stops it."""
     from mininet.net import Mininet

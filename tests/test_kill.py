@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from bgptopo import containers, procs
-from conftest import MN, REPO, lab_traces, our_daemons
+from conftest import MN, REPO, lab_traces, new_traces, our_daemons
 
 pytestmark = pytest.mark.integration
 
@@ -25,4 +25,4 @@ def test_sigkill_then_mn_c_leaves_no_trace():
     child.close()
     subprocess.run(['mn', '-c'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=120, check=True)
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    assert procs.wait_until(lambda: not new_traces(before), 10, interval=0.1), new_traces(before)

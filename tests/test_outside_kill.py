@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from bgptopo import procs
-from conftest import MN, REPO, bgpd_overlay, lab_traces, node_shells
+from conftest import MN, REPO, bgpd_overlay, lab_traces, new_traces, node_shells
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ def assert_ended_cleanly(child, before):
     assert time.monotonic() - start <= NOTICE
     assert child.exitstatus == 1, child.before
     assert DIED in child.before and 'Traceback' not in child.before
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    assert procs.wait_until(lambda: not new_traces(before), 10, interval=0.1), new_traces(before)
 
 
 def test_test_fetch_ends_when_its_shells_are_killed(tmp_path):
