@@ -16,11 +16,11 @@ except ImportError:
              '(sudo /usr/bin/python3 -m bgptopo) after ./setup.sh, or install Containernet '
              'into this python.' % sys.executable)
 
-from bgptopo.cli import BgpCLI  # noqa: E402  (after the mininet check)
-from bgptopo.errors import LabError  # noqa: E402
-from bgptopo.mnplugin import TESTS  # noqa: E402
-from bgptopo.netclasses import image_of, net_class  # noqa: E402
-from bgptopo.topo import Bgp3Topo  # noqa: E402
+from bgptopo.cli import BgpCLI
+from bgptopo.errors import LabError
+from bgptopo.mnplugin import TESTS
+from bgptopo.netclasses import image_of, net_class
+from bgptopo.topo import Bgp3Topo
 
 
 def build(topo):

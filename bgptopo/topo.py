@@ -18,11 +18,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))))
 
-from bgptopo.errors import LabError  # noqa: E402
-from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE  # noqa: E402
-from bgptopo.labtopo import LabTopo  # noqa: E402
-from bgptopo.paths import EXERCISE_DIR, HIJACK_DIR  # noqa: E402
-from bgptopo import generated, hijacking, mnplugin  # noqa: E402
+from bgptopo.errors import LabError
+from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE
+from bgptopo.labtopo import LabTopo
+from bgptopo.paths import EXERCISE_DIR, HIJACK_DIR
+from bgptopo import generated, hijacking, mnplugin
 
 
 class Bgp3Topo(LabTopo):

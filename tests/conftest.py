@@ -12,7 +12,7 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from bgptopo.paths import QUESTION_PAGE  # noqa: E402
+from bgptopo.paths import QUESTION_PAGE
 
 with open(QUESTION_PAGE) as _page:
     QUESTION = _page.read()     # the page the web server serves

@@ -1,0 +1,33 @@
+"""The linter (pyflakes, Debian's python3-pyflakes) finds nothing in the
+package, the tests or the benchmarks, and no line silences a linter."""
+
+import os
+import subprocess
+
+from conftest import REPO
+
+TREES = ['bgptopo', 'tests', 'bench']
+SILENCER = '# ' + 'noqa'     # spelled apart, so this file does not hold one
+
+
+def test_pyflakes_is_clean():
+    run = subprocess.run(['/usr/bin/python3', '-m', 'pyflakes'] + TREES, cwd=REPO,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, timeout=120)
+    assert (run.returncode, run.stdout) == (0, '')
+
+
+def test_nothing_silences_the_linter():
+    """pyflakes honours no silencing mark: such a mark only hides a warning
+    from a reader's own linter, never from this one."""
+    marked = []
+    for tree in TREES:
+        for top, _, files in os.walk(os.path.join(REPO, tree)):
+            for name in files:
+                if name.endswith('.py'):
+                    path = os.path.join(top, name)
+                    with open(path) as source:
+                        marked += ['%s:%d' % (os.path.relpath(path, REPO), number)
+                                   for number, line in enumerate(source, 1)
+                                   if SILENCER in line]
+    assert marked == []
