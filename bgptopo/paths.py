@@ -4,7 +4,22 @@ router configs and Dockerfiles, whether run from a checkout or installed."""
 import os
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_DIR = os.path.dirname(PACKAGE_DIR)
+
+
+def data_dir():
+    """The folder holding etc/ and dockerfiles/: the checkout beside the
+    package, or, for a pip-installed package, <prefix>/share/bgptopo (where
+    setup.py puts them), found from the package's own place
+    (<prefix>/lib/pythonX.Y/site-packages/bgptopo): mn runs Debian's
+    python, whose sys.prefix is not the installing one's."""
+    checkout = os.path.dirname(PACKAGE_DIR)
+    if os.path.isdir(os.path.join(checkout, 'etc', 'quagga')):
+        return checkout
+    prefix = os.path.dirname(os.path.dirname(os.path.dirname(checkout)))
+    return os.path.join(prefix, 'share', 'bgptopo')
+
+
+REPO_DIR = data_dir()
 ETC_DIR = os.path.join(REPO_DIR, 'etc', 'quagga')
 DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
 QUESTION_PAGE = os.path.join(DOCKERFILES_DIR, 'webserver', 'www', 'index.html')
