@@ -20,6 +20,7 @@ from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError
 from bgptopo.mnplugin import TESTS
 from bgptopo.netclasses import image_of, net_class
+from bgptopo.preparation import prepare
 from bgptopo.topo import Bgp3Topo
 
 
@@ -48,7 +49,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setLogLevel(args.verbosity)
     try:
-        net = build(Bgp3Topo())
+        net = build(prepare(Bgp3Topo()))
     except LabError as failure:
         sys.exit('*** bgptopo: %s' % failure)
     try:

@@ -86,8 +86,6 @@ def write_configs(n, links):
     if not 2 <= n <= MAX_ROUTERS:
         raise LabError('n=%d is out of range; generated labs have 2 to %d routers.'
                        % (n, MAX_ROUTERS))
-    lifecycle.claim()
-    remove_stale_dirs()
     top = tempfile.mkdtemp(prefix='%s%d.' % (RUN_PREFIX, os.getpid()))
     _ours.add(top)
     atexit.register(shutil.rmtree, top, True)

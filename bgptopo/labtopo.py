@@ -6,39 +6,33 @@ host's default gateway is the address of the router interface at the other
 end of its link."""
 
 import inspect
-from concurrent.futures import ThreadPoolExecutor
-
 from mininet.topo import Topo
 
-from bgptopo import containers, generated, images, lifecycle, preflight
+from bgptopo import preflight
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
-from bgptopo.netclasses import CONTAINERNET, docker_host_params, image_of
+from bgptopo.netclasses import docker_host_params, image_of
 from bgptopo.nodeshell import LabLink
-from bgptopo.paths import ETC_DIR, router_conf
+from bgptopo.paths import ETC_DIR
 from bgptopo.router import QuaggaRouter
-from bgptopo.suite import DAEMONS
 
 
 class LabTopo(Topo):
     """Subclasses write build() with addRouter, addDockerHost and addLink;
-    generated labs write their configs in generate(params)."""
+    generated labs write their configs in generate(params). A LabTopo only
+    describes (no root, no Docker needed); bgptopo.preparation.prepare does
+    the work before Mininet builds it."""
 
     def __init__(self, *args, **params):
         self.reject_unknown(params)
-        preflight.require_root()
-        lifecycle.claim()
-        try:
-            params = self.generate(params)
-            self.suite = preflight.require_suite()
-            self.etc_dir = params.get('etc') or ETC_DIR
-            self.configs = {}
-            Topo.__init__(self, *args, **params)
-            self.route_hosts()
-            self.check()
-        except BaseException:
-            lifecycle.end_everything()      # the containers started; the lock
-            raise
+        params = self.generate(params)
+        self.etc_dir = params.get('etc') or ETC_DIR
+        self.configs = {}
+        Topo.__init__(self, *args, **params)
+        self.route_hosts()
+        for name in self.routers():
+            preflight.check_interfaces(name, self.configs[name].interfaces,
+                                       self.interfaces_of(name))
 
     def generate(self, params):
         """The parameters to build with; a generated lab adds etc=its configs."""
@@ -116,40 +110,3 @@ class LabTopo(Topo):
             raise LabError('%s: the stub interface %s has the name of a link interface; '
                            'name stubs like %s-lan.' % (router, clash[0], router))
         return linked + stubs
-
-    def check(self):
-        """Everything that can be known wrong before a node exists."""
-        for name in self.routers():
-            preflight.check_interfaces(name, self.configs[name].interfaces,
-                                       self.interfaces_of(name))
-        if any(self.nodeInfo(r).get('rtr_cache') for r in self.routers()):
-            preflight.require_rtr_cache()
-        config_checks = preflight.ConfigChecks(self.suite, {
-            name: [(router_conf(name, d, self.etc_dir),
-                    self.nodeInfo(name).get('%s_modules' % d, ())) for d in DAEMONS]
-            for name in self.routers()})
-        try:
-            docker_client = containers.client()
-            containers.remove_leftovers(docker_client)
-            generated.remove_stale_dirs()
-            for host in self.docker_hosts():
-                images.build(docker_client, image_of(self.nodeInfo(host)))
-            if not CONTAINERNET:
-                self.start_containers(docker_client)
-        finally:
-            config_checks.result()      # a rejected config speaks first
-
-    def start_containers(self, docker_client):
-        """Start every host's container at once (each takes ~0.2 s of docker's
-        time, mostly waiting), while the config dry runs go on; Mininet then
-        builds the hosts around them. A failure leaves the started ones to
-        lifecycle.end_everything."""
-        hosts = self.docker_hosts()
-        with ThreadPoolExecutor(max_workers=len(hosts) or 1) as pool:
-            started = {host: pool.submit(containers.LabContainer, docker_client, host,
-                                         image_of(self.nodeInfo(host))) for host in hosts}
-        failures = [f.exception() for f in started.values() if f.exception()]
-        if failures:
-            raise failures[0]
-        for host, future in started.items():
-            self.nodeInfo(host)['container'] = future.result()

@@ -11,6 +11,7 @@ from bgptopo import containers, convergence, generated, grading, lifecycle
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError, unexpected
 from bgptopo.lab import fetch, default_fetch
+from bgptopo.preparation import prepare
 
 INTERRUPTED = 130
 
@@ -21,11 +22,12 @@ def fail(message, code=1):
 
 
 def entry(topo_class):
-    """A topo constructor for mn's --topo that turns a LabError into one
-    sentence and exit status 2, before anything is built."""
+    """A topo constructor for mn's --topo: the description, then the work
+    before the build; a LabError in either is one sentence and exit status 2,
+    before anything is built."""
     def make(*args, **params):
         try:
-            return topo_class(*args, **params)
+            return prepare(topo_class(*args, **params))
         except LabError as failure:
             fail(failure, 2)
     make.__doc__ = topo_class.__doc__

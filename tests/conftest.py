@@ -94,8 +94,9 @@ def build_lab(converge=True, **params):
     """A started bgp3 lab, converged unless told not to wait; the caller stops it."""
     from mininet.net import Mininet
     from bgptopo import convergence
+    from bgptopo.preparation import prepare
     from bgptopo.topo import Bgp3Topo
-    net = Mininet(topo=Bgp3Topo(**params), controller=None)
+    net = Mininet(topo=prepare(Bgp3Topo(**params)), controller=None)
     try:
         net.start()
         if converge:

@@ -1,0 +1,57 @@
+"""The work before Mininet builds a lab, kept out of the Topo (which only
+describes): preflight, the machine's lab lock, leftovers of dead labs, the
+daemons' dry runs of every config, images, and the containers, started in
+parallel. Every entry point calls prepare(topo): mn's (mnplugin.entry), the
+script (python3 -m bgptopo) and the tests. A lab either starts whole or
+leaves nothing behind."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from bgptopo import containers, generated, images, lifecycle, preflight
+from bgptopo.netclasses import CONTAINERNET, image_of
+from bgptopo.paths import router_conf
+from bgptopo.suite import DAEMONS
+
+
+def prepare(topo):
+    """Make the machine ready for topo; a LabError (nothing left) if it cannot be."""
+    preflight.require_root()
+    lifecycle.claim()
+    try:
+        suite = preflight.require_suite()
+        if any(topo.nodeInfo(r).get('rtr_cache') for r in topo.routers()):
+            preflight.require_rtr_cache()
+        config_checks = preflight.ConfigChecks(suite, {
+            name: [(router_conf(name, d, topo.etc_dir),
+                    topo.nodeInfo(name).get('%s_modules' % d, ())) for d in DAEMONS]
+            for name in topo.routers()})
+        try:
+            docker_client = containers.client()
+            containers.remove_leftovers(docker_client)
+            generated.remove_stale_dirs()
+            for host in topo.docker_hosts():
+                images.build(docker_client, image_of(topo.nodeInfo(host)))
+            if not CONTAINERNET:
+                start_containers(topo, docker_client)
+        finally:
+            config_checks.result()      # a rejected config speaks first
+    except BaseException:
+        lifecycle.end_everything()      # the containers started; the lock
+        raise
+    return topo
+
+
+def start_containers(topo, docker_client):
+    """Start every host's container at once (each takes ~0.2 s of docker's
+    time, mostly waiting), while the config dry runs go on; Mininet then
+    builds the hosts around them. A failure leaves the started ones to
+    lifecycle.end_everything."""
+    hosts = topo.docker_hosts()
+    with ThreadPoolExecutor(max_workers=len(hosts) or 1) as pool:
+        started = {host: pool.submit(containers.LabContainer, docker_client, host,
+                                     image_of(topo.nodeInfo(host))) for host in hosts}
+    failures = [f.exception() for f in started.values() if f.exception()]
+    if failures:
+        raise failures[0]
+    for host, future in started.items():
+        topo.nodeInfo(host)['container'] = future.result()
