@@ -17,6 +17,7 @@ except ImportError:
              'into this python.' % sys.executable)
 
 from bgptopo.cli import BgpCLI
+from bgptopo import preflight
 from bgptopo.errors import LabError
 from bgptopo.mnplugin import TESTS
 from bgptopo.netclasses import image_of, net_class
@@ -49,6 +50,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setLogLevel(args.verbosity)
     try:
+        preflight.require_root()        # before anything, even reading configs
         net = build(prepare(Bgp3Topo()))
     except LabError as failure:
         sys.exit('*** bgptopo: %s' % failure)

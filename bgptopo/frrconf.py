@@ -8,7 +8,8 @@ import ipaddress
 import re
 from collections import namedtuple
 
-from bgptopo.paths import router_conf
+from bgptopo.errors import LabError
+from bgptopo.paths import router_conf, shown
 
 Neighbor = namedtuple('Neighbor', 'address remote_as')
 
@@ -27,8 +28,14 @@ class RouterConfig(object):
         kwargs = {} if etc_dir is None else {'etc_dir': etc_dir}
         texts = []
         for daemon in ('zebra', 'bgpd'):
-            with open(router_conf(name, daemon, **kwargs)) as conf:
-                texts.append(conf.read())
+            path = router_conf(name, daemon, **kwargs)
+            try:
+                with open(path) as conf:
+                    texts.append(conf.read())
+            except OSError as failure:
+                raise LabError('%s: cannot read %s (%s); every router needs a zebra.conf '
+                               'and a bgpd.conf in its folder of the etc tree.'
+                               % (name, shown(path), failure.strerror))
         return cls(name, *texts)
 
     def address_of(self, intf):

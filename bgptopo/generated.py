@@ -18,7 +18,6 @@ from bgptopo.errors import LabError
 
 RUN_PREFIX = 'bgptopo-gen.'
 MAX_ROUTERS = 250
-_ours = set()       # run directories this process made
 
 
 def whole_numbers(**params):
@@ -86,8 +85,7 @@ def write_configs(n, links):
     if not 2 <= n <= MAX_ROUTERS:
         raise LabError('n=%d is out of range; generated labs have 2 to %d routers.'
                        % (n, MAX_ROUTERS))
-    top = tempfile.mkdtemp(prefix='%s%d.' % (RUN_PREFIX, os.getpid()))
-    _ours.add(top)
+    top = tempfile.mkdtemp(prefix='%s%s.' % (RUN_PREFIX, lifecycle.owner_token().replace(':', '-')))
     atexit.register(shutil.rmtree, top, True)
     for i, router in plan(n, links).items():
         os.makedirs(os.path.join(top, 'r%d' % i))
@@ -98,9 +96,17 @@ def write_configs(n, links):
 
 
 def remove_stale_dirs():
-    """Run directories of dead labs (killed before their atexit ran). Only
-    the lab lock's holder calls this: every other one is then a leftover."""
-    assert lifecycle.holds_lock()
+    """Run directories whose process is gone (killed before its atexit ran):
+    each is named after its owner's pid and start time, so a reused pid does
+    not keep a dead lab's directory alive."""
     for path in glob.glob(os.path.join(tempfile.gettempdir(), RUN_PREFIX + '*')):
-        if path not in _ours:
+        owner = owner_of(path)
+        if owner and lifecycle.owner_token(int(owner.split(':')[0])) != owner:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def owner_of(path):
+    """The pid:start-time a run directory is named after, or None."""
+    owner = os.path.basename(path)[len(RUN_PREFIX):].split('.')[0].replace('-', ':')
+    pid, _, started = owner.partition(':')
+    return owner if pid.isdigit() and started.isdigit() else None

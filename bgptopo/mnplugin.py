@@ -7,7 +7,7 @@ import sys
 from mininet.clean import addCleanupCallback
 from mininet.log import error, output
 
-from bgptopo import containers, convergence, generated, grading, lifecycle
+from bgptopo import containers, convergence, generated, grading, lifecycle, preflight
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError, unexpected
 from bgptopo.lab import fetch, default_fetch
@@ -27,6 +27,7 @@ def entry(topo_class):
     before anything is built."""
     def make(*args, **params):
         try:
+            preflight.require_root()        # before anything, even reading configs
             return prepare(topo_class(*args, **params))
         except LabError as failure:
             fail(failure, 2)

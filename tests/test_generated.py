@@ -1,6 +1,7 @@
 """Generated topologies: config rendering (unit) and a ring lab (integration)."""
 
 import glob
+import os
 import ipaddress
 import subprocess
 
@@ -43,3 +44,17 @@ def test_ring_of_four_converges_and_leaves_no_run_directory():
     assert run.returncode == 0, run.stdout
     assert '*** BGP converged in' in run.stdout
     assert set(glob.glob('/tmp/%s*' % generated.RUN_PREFIX)) == before
+
+
+def test_run_directories_of_dead_labs_go_and_live_ones_stay(tmp_path, monkeypatch):
+    """A directory is its owner's while that pid runs with that start time;
+    this process's pid with another start time is a dead lab's."""
+    from bgptopo import lifecycle
+    monkeypatch.setattr(generated.tempfile, 'gettempdir', lambda: str(tmp_path))
+    pid = os.getpid()
+    live = tmp_path / ('%s%d-%d.x' % (generated.RUN_PREFIX, pid, lifecycle.start_time(pid)))
+    dead = tmp_path / ('%s%d-%d.y' % (generated.RUN_PREFIX, pid, lifecycle.start_time(pid) - 1))
+    live.mkdir()
+    dead.mkdir()
+    generated.remove_stale_dirs()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
