@@ -4,6 +4,7 @@ package's DockerHost. Both build the same topology."""
 
 from mininet.net import Mininet
 
+from bgptopo import lifecycle
 from bgptopo.dockerhost import DockerHost
 
 try:    # Containernet installs itself as the mininet package
@@ -17,7 +18,20 @@ CONTAINERNET = ContainernetDocker is not None
 if CONTAINERNET:
     class LabDocker(ContainernetDocker):
         """Containernet's Docker node that also runs its image's CMD (the web
-        server) once configured: Containernet leaves that call to its user."""
+        server) once configured: Containernet leaves that call to its user.
+        It is one of the lab's nodes (lifecycle.adopt), so every ending of
+        the lab removes its container: SIGTERM skips net.stop(), and
+        Containernet's containers have no lifeline of ours."""
+
+        def __init__(self, name, **params):
+            ContainernetDocker.__init__(self, name, **params)
+            lifecycle.adopt(self)
+
+        def terminate(self):
+            try:
+                ContainernetDocker.terminate(self)
+            finally:
+                lifecycle.disown(self)
 
         def config(self, **params):
             result = ContainernetDocker.config(self, **params)
