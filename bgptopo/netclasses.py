@@ -6,6 +6,7 @@ from mininet.net import Mininet
 
 from bgptopo import lifecycle
 from bgptopo.dockerhost import DockerHost
+from bgptopo.errors import LabError
 
 try:    # Containernet installs itself as the mininet package
     from mininet.node import Docker as ContainernetDocker
@@ -24,7 +25,15 @@ if CONTAINERNET:
         Containernet's containers have no lifeline of ours."""
 
         def __init__(self, name, **params):
-            ContainernetDocker.__init__(self, name, **params)
+            import docker.errors
+            try:
+                ContainernetDocker.__init__(self, name, **params)
+            except docker.errors.APIError as failure:
+                if failure.status_code != 409:
+                    raise
+                raise LabError('A container named mn.%s is left from a killed lab (Docker '
+                               'refuses a second); run Containernet\'s mn -c, then start '
+                               'the lab again.' % name)
             lifecycle.adopt(self)
 
         def terminate(self):
