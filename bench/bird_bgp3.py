@@ -52,8 +52,9 @@ COMMAND_TIMEOUT = 10
 FRR_RUN_DIR = '/run/frr'     # /var/run/frr's real path, made private per router
 SHOW_COMMANDS = ('show protocols', 'show protocols all {peer}', 'show route',
                  'show route for 12.0.0.1 all', 'show route 12.0.0.0/24 all',
-                 'show route filtered', 'show route filtered all', 'configure check',
-                 'show status', 'show memory')
+                 'show route filtered', 'show route filtered all', 'show route protocol {peer}',
+                 'show route export {peer}', 'show route noexport {peer}', 'configure check',
+                 'show status', 'show memory', 'show protocols NOPE', 'show route for 203.0.113.1')
 
 
 class BenchError(Exception):
@@ -69,7 +70,8 @@ class Router(object):
         self.bird_conf = bird_conf or os.path.join(BIRD_ETC, name, 'bird.conf')
         self.config = RouterConfig.load(name)
         self.holder = None
-        self.daemons = {}           # name: pid, in start order
+        self.daemons = {}           # name: Popen, in start order
+        self.states_seen = []       # `show protocols` lines of BGP sessions, each once
 
     # the namespaces
 
@@ -202,7 +204,11 @@ class Router(object):
     def session_states(self):
         """{session: state} of every BGP session this router configures."""
         if self.suite == 'bird':
-            return bird_sessions(self.birdc('show protocols'))
+            text = self.birdc('show protocols')
+            self.states_seen += [line for line in bgp_lines(text)
+                                 if line.split()[5:] not in
+                                 [seen.split()[5:] for seen in self.states_seen]]
+            return bird_sessions(text)
         text = self.run('vtysh', '-c', 'show ip bgp summary json')
         return {address: state for address, (state, _) in parse_sessions(text).items()}
 
@@ -215,14 +221,20 @@ class Router(object):
         return sum(vm_hwm_kib(process.pid) for process in self.daemons.values())
 
 
+def bgp_lines(text):
+    """The lines of BGP protocols in `birdc show protocols`: Name Proto
+    Table State Since Info (Since is one word in the default timeformat)."""
+    return [line.rstrip() for line in text.splitlines() if line.split()[1:2] == ['BGP']]
+
+
 def bird_sessions(text):
-    """{protocol name: info} of the BGP protocols in `birdc show protocols`
-    (info is `Established` once up, else the BGP state, e.g. Active)."""
+    """{protocol name: BGP state} from `birdc show protocols`: Info's first
+    word (Idle, Connect, Active, OpenSent, OpenConfirm, Established), or
+    the protocol's state (down, flush...) when Info is empty."""
     sessions = {}
-    for line in text.splitlines():
+    for line in bgp_lines(text):
         words = line.split()
-        if len(words) >= 4 and words[1] == 'BGP':
-            sessions[words[0]] = words[-1] if words[3] == 'up' else ' '.join(words[3:])
+        sessions[words[0]] = words[5] if len(words) > 5 else words[3]
     return sessions
 
 
@@ -331,11 +343,15 @@ def show_routers(routers):
     bird = [r for r in routers if r.suite == 'bird']
     if bird:
         router = bird[0]
-        peer = next(iter(router.session_states()))
+        print('--- %s: BGP lines of `show protocols` seen while converging' % router.name)
+        print('\n'.join(router.states_seen))
+        peers = sorted(router.session_states())
         for command in SHOW_COMMANDS:
-            command = command.format(peer=peer)
-            print('--- %s: birdc -s %s %s' % (router.name, router.socket, command))
-            print(router.birdc(command).rstrip())
+            for each in sorted({command.format(peer=peer) for peer in peers}):
+                print('--- %s: birdc -s %s %s' % (router.name, router.socket, each))
+                print(router.birdc(each).rstrip())
+        print('--- %s: ip route' % router.name)
+        print(router.run('ip', 'route').rstrip())
     for router in routers:
         if router.suite == 'frr':
             print("--- %s: vtysh -c 'show ip bgp summary'" % router.name)
