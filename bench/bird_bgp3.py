@@ -22,7 +22,9 @@ Measured per run: the time from starting the first daemon until every
 session is Established and every router's kernel table holds every
 originated /24 (the same test as bgptopo.convergence), and each router's
 peak memory (VmHWM of bird, or of zebra + bgpd). Everything is stopped by
-pid and the namespaces end with their holders, also on Ctrl-C or an error.
+pid and the namespaces end with their holders, also on Ctrl-C or an error;
+if this script is killed (SIGKILL), parent-death signals end its holders
+and daemons at once, and only its run directory (/tmp/bgptopo-bird-*) stays.
 --show prints birdc's answers on the first BIRD router once converged."""
 
 import argparse
@@ -382,6 +384,9 @@ def main():
                   flush=True)
     except BenchError as error:
         sys.exit('bird_bgp3: %s' % error)
+    except KeyboardInterrupt:
+        print('bird_bgp3: interrupted; every process it started is stopped.', file=sys.stderr)
+        sys.exit(130)
     times = [run['convergence_s'] for run in runs]
     print('convergence: min %.2f s, median %.2f s, max %.2f s (%d runs; FRR routers: %s)' % (
         min(times), statistics.median(times), max(times), len(times),
