@@ -51,7 +51,7 @@ BIRD_ETC = os.path.join(REPO, 'etc', 'bird')
 TIMEOUT = 30.0
 POLL = 0.05
 COMMAND_TIMEOUT = 10
-FRR_RUN_DIR = '/run/frr'     # /var/run/frr's real path, made private per router
+FRR_RUN_DIR = os.path.realpath(suites.FRR.run_dir)     # /run/frr, made private per router
 SHOW_COMMANDS = ('show protocols', 'show protocols all {peer}', 'show route',
                  'show route for 12.0.0.1 all', 'show route 12.0.0.0/24 all',
                  'show route filtered', 'show route filtered all', 'show route protocol {peer}',
