@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mininet.topo import Topo
 
-from bgptopo import containers, generated, images, lifecycle, preflight
+from bgptopo import capture, containers, generated, images, lifecycle, preflight
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
 from bgptopo.netclasses import CONTAINERNET, docker_host_params, image_of
@@ -22,13 +22,16 @@ from bgptopo.suite import DAEMONS
 
 class LabTopo(Topo):
     """Subclasses write build() with addRouter, addDockerHost and addLink;
-    generated labs write their configs in generate(params)."""
+    generated labs write their configs in generate(params).
+    Every lab takes capture=FOLDER: its routers' links are captured into
+    FOLDER from boot (bgptopo/capture.py)."""
 
     def __init__(self, *args, **params):
         self.reject_unknown(params)
         preflight.require_root()
         lifecycle.claim()
         try:
+            self.boot_capture = capture.boot_folder(params.pop('capture', None))
             params = self.generate(params)
             self.suite = preflight.require_suite()
             self.etc_dir = params.get('etc') or ETC_DIR
@@ -47,7 +50,7 @@ class LabTopo(Topo):
     @classmethod
     def accepted_params(cls):
         signature = inspect.signature(cls.build)
-        return [name for name in signature.parameters if name != 'self']
+        return [name for name in signature.parameters if name != 'self'] + ['capture']
 
     def reject_unknown(self, params):
         unknown = sorted(set(params) - set(self.accepted_params()))
@@ -59,8 +62,8 @@ class LabTopo(Topo):
     def addRouter(self, name, **opts):
         """A QuaggaRouter whose configs are etc/quagga/<name>/*.conf."""
         self.configs[name] = RouterConfig.load(name, self.etc_dir)
-        return self.addHost(name, cls=QuaggaRouter, ip=None,
-                            etc_dir=self.etc_dir, **opts)
+        return self.addHost(name, cls=QuaggaRouter, ip=None, etc_dir=self.etc_dir,
+                            capture=self.boot_capture, **opts)
 
     def addLink(self, node1, node2, **opts):
         """A veth pair that needs no deleting: it dies with the nodes."""
