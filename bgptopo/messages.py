@@ -215,7 +215,8 @@ def run_tshark(paths):
 
 def answer(path, call):
     """tshark's output; a file cut short (a capture still being written) is
-    decoded up to the cut, which tshark reports with exit status 2."""
+    decoded up to the cut, which tshark reports with exit status 2, as it
+    does a file that is no capture at all, with no output."""
     try:
         out, err = call.communicate(timeout=TSHARK_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -223,7 +224,7 @@ def answer(path, call):
         call.communicate()
         raise LabError('tshark did not decode %s within %d s; is the file huge? Open it in '
                        'Wireshark instead.' % (path, TSHARK_TIMEOUT))
-    if call.returncode not in (0, 2):
+    if call.returncode != 0 and not out.strip():
         said = [line.strip() for line in err.splitlines()
                 if line.strip() and 'dangerous' not in line]
         raise LabError('tshark could not read %s: %s.' % (
