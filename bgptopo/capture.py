@@ -105,7 +105,13 @@ def named_link(net, word):
             return link
     raise LabError('%s is no link or router interface of this lab; name links like %s, or '
                    'interfaces like %s.' % (word[:80], ', '.join(link_name(l) for l in links),
-                                            captured_end(net, links[0]).name))
+                                            example_intf(net)))
+
+
+def example_intf(net):
+    """A router interface to show in a sentence: one on a link between routers."""
+    links = router_router_links(net) or capturable_links(net)
+    return captured_end(net, links[0]).name if links else 'r1-eth0'
 
 
 def captures(net):

@@ -31,9 +31,11 @@ def pcap_path(folder, intf):
 
 class Tcpdump(object):
     """A capture of every packet on router's interface intf into path (a
-    pcap file, replaced if it exists), written packet by packet (-U) so it
-    can be read while it grows. Root keeps the file (-Z root): Debian's
-    tcpdump would otherwise drop to a user that may not write there."""
+    pcap file, replaced if it exists), written packet by packet (-U) as
+    soon as it is seen (--immediate-mode: the kernel would otherwise hand
+    packets over in batches up to a second late), so `updates` reads a
+    message the moment after it crossed. Root keeps the file (-Z root):
+    Debian's tcpdump would otherwise drop to a user that may not write there."""
 
     def __init__(self, router, intf, path):
         self.router, self.intf, self.path = router, intf, path
@@ -41,7 +43,8 @@ class Tcpdump(object):
         self.started = time.time()
         self.stopped = None
         self.pid = router.start_process(self.name, [
-            'tcpdump', '-i', intf, '-U', '-n', '-Z', 'root', '-w', path], record=False)
+            'tcpdump', '-i', intf, '-U', '--immediate-mode', '-n', '-Z', 'root', '-w', path],
+            record=False)
 
     def running(self):
         return self.stopped is None and procs.alive(self.pid)

@@ -62,7 +62,7 @@ def link_of(net, word):
                        'router (%s), a link (%s) or an interface (e.g. %s).' % (
                            word[:80], ', '.join(r.name for r in lab.routers(net)),
                            ', '.join(capture.link_name(l) for l in capture.capturable_links(net)),
-                           capture.captured_end(net, capture.capturable_links(net)[0]).name))
+                           capture.example_intf(net)))
 
 
 def summary(message):
