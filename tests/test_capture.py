@@ -6,11 +6,14 @@ the timeline has a lane per session; a capture at the prompt takes the
 links named; misuse is one sentence that writes nothing."""
 
 import os
+import signal
+import time
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from bgptopo import capture, convergence, faults, journal, messages, procs, timeline, updates
+from bgptopo import (capture, convergence, faults, journal, messages, procs, timeline, updates,
+                     watching)
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError
 from conftest import build_lab, tcpdumps
@@ -156,3 +159,30 @@ def test_a_capture_of_named_links_into_a_named_folder(lab, tmp_path):
     assert 'the last capture' in status and 'r1-eth1.pcap       r1-r2' in status
     reset = [s for s in decoded(lab) if s[3] == 'NOTIFICATION'][0]
     assert (reset[1], reset[2], reset[4]['error']) == ('r1', 'r2', 'Cease')
+
+
+def test_watch_without_a_terminal_prints_its_views_one_below_the_other(lab):
+    views = []
+    watching.watch(lab, 0.3, None, out=views.append, terminal=False)
+    assert len(views) == 1
+    started = time.monotonic()
+    watching.watch(lab, 0.3, 2, out=views.append, terminal=False)
+    assert len(views) == 3 and time.monotonic() - started >= 0.3
+    assert not any(watching.CLEAR in view for view in views)
+    first = views[0].splitlines()
+    assert first[2] == 'r1   AS 4500    best path to webserver (12.0.0.0/24): AS path 55000 via r2'
+    assert first[3].split() == ['r2', '192.168.12.2', 'Established', '2', 'prefixes', 'received']
+    assert 'its own network' in first[5]
+
+
+def test_watch_shows_a_dead_bgpd(lab):
+    r3 = lab['r3']
+    os.kill(r3.daemon_pids['bgpd'], signal.SIGKILL)
+    assert procs.wait_until(lambda: not r3.daemon_running('bgpd'), 5)
+    try:
+        view = watching.view(lab, 1)
+        assert "bgpd is not running (`restart r3` starts it)" in view
+        assert 'r3   AS 65000   best path to webserver (12.0.0.0/24): no route' in view
+    finally:
+        r3.restart_daemons()
+    convergence.wait(lab)
