@@ -32,7 +32,7 @@ COMMANDS = (
     ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
     ('capture', 'capture [start [link|interface ...] [--dir FOLDER]|stop]',
-     'tcpdump on the links between routers, a pcap per interface; alone: its state'),
+     'tcpdump on router links, a pcap per interface; alone: what it captures'),
     ('updates', 'updates [router|link] [--keepalives] [--json]',
      'the captured BGP messages, decoded, in time order'),
     ('timeline', 'timeline [file.png|file.svg]',
@@ -112,8 +112,9 @@ class BgpCLI(CLI):
         CLI.do_help(self, line)
         if not line:
             output('BGP lab commands:\n')
-            for _, usage, text in COMMANDS:
-                output('  %-26s %s\n' % (usage, text))
+            for _, usage, text in COMMANDS:     # a long usage gets a line of its own
+                output('  %-26s %s\n' % (usage, text) if len(usage) <= 26 else
+                       '  %s\n  %-26s %s\n' % (usage, '', text))
             output('\n')
 
     @sentences

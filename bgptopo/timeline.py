@@ -218,7 +218,7 @@ def draw(net, path=None):
     if not lane_list:
         raise LabError('the capture holds no BGP session to draw; capture while routers talk '
                        '(capture start, then e.g. failover).')
-    fig = figure(lane_list, events, start, end, 'BGP timeline: %s lab, captured in %s' % (
-        lab.topology_name(net), os.path.dirname(paths[0])))
+    fig = figure(lane_list, events, start, end, 'BGP timeline of the %s lab (capture %s)' % (
+        lab.topology_name(net), os.path.basename(os.path.dirname(paths[0]))))
     drawing.write(path, render(fig, os.path.splitext(path)[1][1:]))
     return path, [lane.label for lane in lane_list]
