@@ -346,10 +346,12 @@ class BgpCLI(CLI):
     def do_watch(self, line):
         """watch [seconds] [times]: every router's sessions and best path to
         the web server, redrawn every seconds (1) until Ctrl-C; without a
-        terminal, printed `times` times (once)."""
+        terminal (input or output), or from a script (`source`, --pre),
+        printed `times` times (once)."""
         interval, times = watch_args(line.split())
+        terminal = self.isatty() and sys.stdout.isatty() and not self.inputFile
         try:
-            watching.watch(self.mn, interval, times, out=output)
+            watching.watch(self.mn, interval, times, out=output, terminal=terminal)
         except KeyboardInterrupt:
             output('\n*** watch ended\n')
 

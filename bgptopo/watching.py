@@ -53,7 +53,7 @@ def route_text(route, names):
     return 'AS path %s via %s' % (path, names.get(hop, hop))
 
 
-def view(net, interval):
+def view(net, interval, terminal=True):
     """The text of one view, read from the running lab."""
     lifecycle.require_alive(net.hosts)
     routers = lab.routers(net)
@@ -61,8 +61,9 @@ def view(net, interval):
     names = updates.address_names(net)
     target = lab.node(net, lab.WEB_SERVER) if lab.WEB_SERVER in net else None
     prefix = lab.prefix_of(target) if target else None
-    lines = ['%s lab at %s, every %g s; Ctrl-C returns to the prompt' % (
-        lab.topology_name(net), clock(time.time())[:8], interval), '']
+    lines = ['%s lab at %s%s' % (lab.topology_name(net), clock(time.time())[:8],
+                                 ', every %g s; Ctrl-C returns to the prompt' % interval
+                                 if terminal else ''), '']
     for router in routers:
         head = '%-4s AS %-6s' % (router.name, router.router_config().asn)
         if prefix:
@@ -87,7 +88,7 @@ def watch(net, interval=1.0, times=None, out=None, terminal=None):
     shown, next_view = 0, time.monotonic()
     while True:
         with sigint_held():
-            text = view(net, interval)
+            text = view(net, interval, terminal)
         out((CLEAR if terminal else '') + text)
         shown += 1
         if times is not None and shown >= times:

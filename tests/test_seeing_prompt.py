@@ -119,9 +119,18 @@ def test_watch_redraws_in_place_until_ctrl_c(prompt):
     assert 'Total number of neighbors 2' in ask(prompt, 'bgp r1')
 
 
+def test_watch_from_a_script_prints_its_views_and_ends(prompt, tmp_path):
+    script = tmp_path / 'views.mn'
+    script.write_text('watch 0.2 2\nwatch\n')
+    text = ask(prompt, 'source %s' % script)
+    assert CLEAR not in text and text.count('bgp3 lab at ') == 3, text
+    assert 'Ctrl-C' not in text
+
+
 def test_watch_ends_with_the_lab_when_its_shells_are_killed(prompt, traces_before):
     """The last test: the lab dies under `watch` while it captures."""
-    assert 'capturing' in ask(prompt, 'capture start --dir second')
+    started = ask(prompt, 'capture start --dir second')
+    assert 'capturing' in started, started
     assert lab_traces()['tcpdumps']
     prompt.sendline('watch 0.3')
     prompt.expect_exact(CLEAR, timeout=10)
