@@ -10,7 +10,7 @@ in the current directory, a name no folder of the checkout has."""
 import os
 import time
 
-from bgptopo import lab, tcpdump
+from bgptopo import drawing, lab, tcpdump
 from bgptopo.errors import LabError
 
 
@@ -114,6 +114,18 @@ def example_intf(net):
     return captured_end(net, links[0]).name if links else 'r1-eth0'
 
 
+def require_up(intfs):
+    """tcpdump captures only an interface that is up: say which is down
+    before anything starts."""
+    for intf in intfs:
+        if not drawing.intf_up(intf):
+            link = intf.link
+            raise LabError('%s is down (the link %s), and tcpdump captures only interfaces '
+                           'that are up; `link %s %s up` first, or name other links.' % (
+                               intf.name, link_name(link), link.intf1.node.name,
+                               link.intf2.node.name))
+
+
 def captures(net):
     """The recorded captures (running or stopped), in the lab's order."""
     return [c for router in lab.routers(net) for c in router.captures.values()]
@@ -134,6 +146,7 @@ def start(net, words, folder=None):
     if not intfs:
         raise LabError('this lab has no link between two routers; name a link or an '
                        'interface: capture start r1-eth0.')
+    require_up(intfs)
     folder = prepare_folder(folder or default_folder(net))
     for router in lab.routers(net):
         router.captures.clear()         # the last capture's files stay on disk

@@ -18,6 +18,7 @@ START_TIMEOUT = 5.0     # seconds tcpdump gets to open its interface and file
 STOP_GRACE = 3.0        # seconds it gets to flush its file after SIGTERM
 PCAP_SUFFIX = '.pcap'   # Debian's AppArmor profile lets tcpdump write *.pcap anywhere
 COUNT = re.compile(r'(\d+) packets? captured')
+FILE_TROUBLE = ('Permission denied', 'Read-only', 'No such file', 'No space')
 
 
 def require_installed():
@@ -69,9 +70,10 @@ class Tcpdump(object):
             reason = said[-1].replace('tcpdump: ', '') if said else \
                 'no word within %g s' % START_TIMEOUT
             self.stop()
-            raise LabError('%s: tcpdump could not capture %s into %s: %s; name a folder '
-                           'you can write (capture start --dir FOLDER).'
-                           % (self.router.name, self.intf, self.path, reason))
+            raise LabError('%s: tcpdump could not capture %s into %s: %s%s.' % (
+                self.router.name, self.intf, self.path, reason.rstrip('.'),
+                '; name a folder you can write (capture start --dir FOLDER)'
+                if any(word in reason for word in FILE_TROUBLE) else ''))
 
     def stop(self):
         """SIGTERM (tcpdump flushes its file and exits), waited for."""

@@ -139,9 +139,19 @@ def test_misuse_is_one_sentence_and_writes_nothing(lab, tmp_path, monkeypatch):
         for words, where, sentence in refusals:
             with pytest.raises(LabError, match=sentence):
                 capture.start(lab, words, str(tmp_path / where))
+    lab.configLinkStatus('r1', 'r2', 'down')
+    try:
+        with pytest.raises(LabError, match=r'^r1-eth1 is down \(the link r1-r2\), and tcpdump '
+                                           r'captures only interfaces that are up; `link r1 r2 '
+                                           r'up` first, or name other links\.$'):
+            capture.start(lab, [], str(tmp_path / 'out'))
+    finally:
+        lab.configLinkStatus('r1', 'r2', 'up')
     monkeypatch.setenv('PATH', '/nowhere')
     with pytest.raises(LabError, match='^tcpdump is missing; run ./setup.sh'):
         capture.start(lab, [], str(tmp_path / 'out'))
+    monkeypatch.undo()
+    convergence.wait(lab)
     assert sorted(os.listdir(str(tmp_path))) == ['notes.txt', 'readonly']
     assert not capture.running(lab)
 
