@@ -10,6 +10,7 @@ each message's structure (several BGP messages often share one packet),
 which its field output would flatten."""
 
 import json
+import os
 import subprocess
 from collections import namedtuple
 
@@ -232,11 +233,34 @@ def answer(path, call):
     return out
 
 
+_decoded = {}   # (path, size, mtime): its Messages; a file that did not change is not decoded again
+
+
+def stamp(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (path, None, None)
+    return (path, info.st_size, info.st_mtime_ns)
+
+
+def decode_files(paths):
+    """The Messages of each file (tshark runs only for files new or changed)."""
+    stamps = [stamp(path) for path in paths]
+    fresh = [s for s in stamps if s not in _decoded]
+    if fresh:
+        for key, text in zip(fresh, run_tshark([key[0] for key in fresh])):
+            _decoded[key] = parse(text)
+    for key in set(_decoded) - set(stamps):
+        del _decoded[key]
+    return [_decoded[key] for key in stamps]
+
+
 def decode(paths):
     """Every message in the capture files, each once, in time order."""
     seen, found = set(), []
-    for text in run_tshark(paths):
-        for message in parse(text):
+    for decoded in decode_files(paths):
+        for message in decoded:
             if message.key not in seen:
                 seen.add(message.key)
                 found.append(message)

@@ -88,9 +88,26 @@ def test_a_file_that_is_no_capture_is_a_sentence(tmp_path):
 
 
 def test_missing_tshark_is_a_sentence(monkeypatch, tmp_path):
+    copy = tmp_path / 'copy.pcap'       # a file not decoded before
+    with open(FIXTURE, 'rb') as original:
+        copy.write_bytes(original.read())
     monkeypatch.setenv('PATH', str(tmp_path))
     with pytest.raises(LabError, match='tshark is missing; run ./setup.sh'):
-        messages.decode([FIXTURE])
+        messages.decode([str(copy)])
+
+
+def test_a_file_that_did_not_change_is_not_decoded_again(found, monkeypatch, tmp_path):
+    copy = tmp_path / 'growing.pcap'
+    with open(FIXTURE, 'rb') as original:
+        whole = original.read()
+    copy.write_bytes(whole[:5000])
+    runs = []
+    real = messages.run_tshark
+    monkeypatch.setattr(messages, 'run_tshark', lambda paths: runs.append(paths) or real(paths))
+    early = messages.decode([str(copy)])
+    assert messages.decode([str(copy)]) == early and len(runs) == 1
+    copy.write_bytes(whole)             # the capture grew
+    assert messages.decode([str(copy)]) == found and len(runs) == 2
 
 
 def test_updates_lines_fold_keepalives_unless_asked(found):
