@@ -190,13 +190,15 @@ def size(path):
 
 
 def describe(capture):
-    packets = capture.packets()
-    ended = not capture.running() and capture.stopped is None
-    return '  %-18s %-16s %s%s%s\n' % (
-        os.path.basename(capture.path), link_name(capture.router.intf(capture.intf).link),
-        size(capture.path), '' if packets is None else ', %d packets' % packets,
-        ', ended unexpectedly: %s' % (capture.output().strip().splitlines() or ['?'])[-1]
-        if ended else '')
+    """A line of `capture`: the file, its link, its size, its packets."""
+    notes = [size(capture.path)]
+    if capture.packets() is not None:
+        notes.append('%d packets' % capture.packets())
+    if capture.ended_unexpectedly():
+        notes.append('tcpdump ended unexpectedly (killed from outside?)')
+    return '  %-18s %-16s %s\n' % (os.path.basename(capture.path),
+                                   link_name(capture.router.intf(capture.intf).link),
+                                   ', '.join(notes))
 
 
 def status(net):

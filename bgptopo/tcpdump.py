@@ -50,6 +50,10 @@ class Tcpdump(object):
     def running(self):
         return self.stopped is None and procs.alive(self.pid)
 
+    def ended_unexpectedly(self):
+        """Not running, yet never stopped by the lab."""
+        return self.stopped is None and not procs.alive(self.pid)
+
     def output(self):
         """What tcpdump said (its stderr): 'listening on ...', errors, counts."""
         try:

@@ -163,8 +163,11 @@ def test_a_capture_of_named_links_into_a_named_folder(lab, tmp_path):
     assert procs.wait_until(lambda: [s for s in decoded(lab) if s[3] == 'NOTIFICATION'], 10)
     assert sorted(os.listdir(str(tmp_path / 'two'))) == ['r1-eth1.pcap', 'r2-eth1.pcap']
     convergence.wait(lab)
+    os.kill(lab['r2'].captures['r2-eth1'].pid, signal.SIGKILL)     # from outside
+    assert procs.wait_until(lambda: 'r2-eth1.pcap       r2-r3            ' in capture.status(lab)
+                            and 'ended unexpectedly' in capture.status(lab), 5)
     stopped = capture.stop(lab)
-    assert len(stopped) == 2 and all(c.packets() > 0 for c in stopped)
+    assert [c.intf for c in stopped] == ['r1-eth1'] and stopped[0].packets() > 0
     status = capture.status(lab)
     assert 'the last capture' in status and 'r1-eth1.pcap       r1-r2' in status
     reset = [s for s in decoded(lab) if s[3] == 'NOTIFICATION'][0]
