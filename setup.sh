@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(docker.io frr mininet python3-docker python3-pytest python3-pexpect
           debootstrap iproute2 net-tools util-linux curl ruby openvswitch-switch python3-matplotlib
-          stayrtr frr-rpki-rtrlib graphviz python3-graphviz vagrant python3-pyflakes python3-venv bird2)
+          stayrtr frr-rpki-rtrlib graphviz python3-graphviz vagrant python3-pyflakes python3-venv bird2 tcpdump tshark)
 DOCKERD_LOG=/var/log/bgptopo-dockerd.log
 PY=/usr/bin/python3     # the python mn runs; a pyenv or venv python lacks mininet
 

@@ -3,6 +3,7 @@
 Misuse prints a usage line or one sentence and the prompt goes on."""
 
 import json
+import os
 import select
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from mininet.cli import CLI
 from mininet.log import error, output
 from mininet.util import quietRun
 
-from bgptopo import (convergence, drawing, faults, grading, hijacking, lab, lifecycle,
-                     tracing)
+from bgptopo import (capture, convergence, drawing, faults, grading, hijacking, journal, lab,
+                     lifecycle, timeline, tracing, updates, watching)
 from bgptopo.errors import LabError, unexpected
 from bgptopo.nodeshell import PULSE_MS
 
@@ -30,7 +31,17 @@ COMMANDS = (
     ('draw', 'draw [file.png|file.svg]', 'a picture of the lab; writes (or replaces) that file only'),
     ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
+    ('capture', 'capture [start [link|interface ...] [--dir FOLDER]|stop]',
+     'tcpdump on router links, a pcap per interface; alone: what it captures'),
+    ('updates', 'updates [router|link] [--keepalives] [--json]',
+     'the captured BGP messages, decoded, in time order'),
+    ('timeline', 'timeline [file.png|file.svg]',
+     'a picture of the capture: a lane per session, link events, fetches'),
+    ('watch', 'watch [seconds] [times]', 'sessions and best paths, redrawn until Ctrl-C'),
 )
+CAPTURE_USAGE = 'usage: capture [start [link|interface ...] [--dir FOLDER] | stop]'
+WATCH_USAGE = 'usage: watch [seconds] [times] (seconds: %g to %d)' % (
+    watching.MIN_INTERVAL, watching.MAX_INTERVAL)
 
 
 def sentences(method):
@@ -101,8 +112,9 @@ class BgpCLI(CLI):
         CLI.do_help(self, line)
         if not line:
             output('BGP lab commands:\n')
-            for _, usage, text in COMMANDS:
-                output('  %-26s %s\n' % (usage, text))
+            for _, usage, text in COMMANDS:     # a long usage gets a line of its own
+                output('  %-26s %s\n' % (usage, text) if len(usage) <= 26 else
+                       '  %s\n  %-26s %s\n' % (usage, '', text))
             output('\n')
 
     @sentences
@@ -219,10 +231,12 @@ class BgpCLI(CLI):
         if words[:1] == ['start'] and len(words) <= 2:
             variant = words[1] if len(words) == 2 else 'specific'
             hijacking.start(self.mn, variant)
+            journal.acted(self.mn, 'hijack start %s' % variant)
             output('*** r3 now announces %s as AS 65000\'s; try fetch, bgp r1 ip bgp\n'
                    % ' and '.join(hijacking.VARIANTS.get(variant, [])))
         elif words == ['stop']:
             hijacking.stop(self.mn)
+            journal.acted(self.mn, 'hijack stop')
             output('*** r3 withdrew its announcements\n')
         else:
             raise LabError('usage: hijack start [exact|specific] | hijack stop')
@@ -233,6 +247,7 @@ class BgpCLI(CLI):
         if line.split() not in (['on'], ['off']):
             raise LabError('usage: defend on|off')
         hijacking.defend(self.mn, line.split() == ['on'])
+        journal.acted(self.mn, 'defend %s' % line.strip())
         output('*** r1 origin validation %s\n' % line.strip())
 
 
@@ -270,6 +285,98 @@ class BgpCLI(CLI):
         if len(words) > 1:
             raise LabError('usage: draw [file.png|file.svg]')
         output('*** drew %s\n' % drawing.draw(self.mn, words[0] if words else None))
+
+
+    def do_link(self, line):
+        """link node1 node2 up|down: Mininet's own, also written down for
+        `updates` and `timeline` (a link that is down carries no message)."""
+        words = line.split()
+        if len(words) == 3 and words[2] in ('up', 'down') and \
+                all(w in self.mn for w in words[:2]) and \
+                self.mn[words[0]].connectionsTo(self.mn[words[1]]):
+            journal.link_changed(self.mn, words[0], words[1], words[2], 'link')
+        CLI.do_link(self, line)
+
+    @sentences
+    def do_capture(self, line):
+        """capture [start [link|interface ...] [--dir FOLDER] | stop]: tcpdump
+        on one end of every link between two routers (or those named), a
+        FOLDER/INTERFACE.pcap each (default folder: bgp3-capture here);
+        alone, what is being or was captured."""
+        words = line.split()
+        if not words:
+            output(capture.status(self.mn))
+        elif words == ['stop']:
+            if not capture.stop(self.mn):
+                raise LabError('no capture is running; `capture start` begins one.')
+            output(capture.status(self.mn))
+        elif words[0] == 'start':
+            targets, folder = dir_option(words[1:])
+            started = capture.start(self.mn, targets, folder)
+            output('*** capturing %s into %s; `capture stop` ends it, `updates` decodes it\n'
+                   % (', '.join(c.intf for c in started), os.path.dirname(started[0].path)))
+        else:
+            raise LabError(CAPTURE_USAGE)
+
+    @sentences
+    def do_updates(self, line):
+        """updates [router|link] [--keepalives] [--json]: the BGP messages of
+        the running or last capture, in time order, with the lab's link events."""
+        words = line.split()
+        rest = [w for w in words if w not in ('--json', '--keepalives')]
+        if len(rest) > 1:
+            raise LabError('usage: updates [router|link] [--keepalives] [--json]')
+        word, keepalives = (rest[0] if rest else None), '--keepalives' in words
+        if '--json' in words:
+            output(json.dumps(updates.show(self.mn, word, True, keepalives), indent=1) + '\n')
+        else:
+            output(updates.show(self.mn, word, keepalives=keepalives))
+
+    @sentences
+    def do_timeline(self, line):
+        """timeline [file.png|file.svg]: a picture of the running or last
+        capture, written to that file only (default bgp3-timeline.png here)."""
+        words = line.split()
+        if len(words) > 1:
+            raise LabError('usage: timeline [file.png|file.svg]')
+        path, lanes = timeline.draw(self.mn, words[0] if words else None)
+        output('*** drew %s: a lane for each session (%s)\n' % (path, ', '.join(lanes)))
+
+    @sentences
+    def do_watch(self, line):
+        """watch [seconds] [times]: every router's sessions and best path to
+        the web server, redrawn every seconds (1) until Ctrl-C; without a
+        terminal (input or output), or from a script (`source`, --pre),
+        printed `times` times (once)."""
+        interval, times = watch_args(line.split())
+        terminal = self.isatty() and sys.stdout.isatty() and not self.inputFile
+        try:
+            watching.watch(self.mn, interval, times, out=output, terminal=terminal)
+        except KeyboardInterrupt:
+            output('\n*** watch ended\n')
+
+
+def dir_option(words):
+    """(the other words, the folder after --dir or None)."""
+    if words.count('--dir') > 1 or words[-1:] == ['--dir']:
+        raise LabError(CAPTURE_USAGE)
+    if '--dir' not in words:
+        return words, None
+    at = words.index('--dir')
+    return words[:at] + words[at + 2:], words[at + 1]
+
+
+def watch_args(words):
+    """(seconds, times or None) of `watch [seconds] [times]`."""
+    try:
+        interval = float(words[0]) if words else 1.0
+        times = int(words[1]) if len(words) > 1 else None
+    except ValueError:
+        raise LabError(WATCH_USAGE)
+    if len(words) > 2 or not watching.MIN_INTERVAL <= interval <= watching.MAX_INTERVAL or \
+            (times is not None and times < 1):
+        raise LabError(WATCH_USAGE)
+    return interval, times
 
 
 def json_flag(line):

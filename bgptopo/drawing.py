@@ -72,22 +72,20 @@ def default_path(net):
     """Where `draw` with no file writes: the current directory, under a name
     after the topology (Bgp3Topo: bgp3-lab.png) that no folder of the
     checkout has (the script's net has no topo: bgptopo-lab.png)."""
-    kind = type(getattr(net, 'topo', None)).__name__
-    name = kind[:-len('Topo')].lower() if kind.endswith('Topo') and kind != 'Topo' else 'bgptopo'
-    return '%s-lab.png' % name
+    return '%s-lab.png' % lab.topology_name(net)
 
 
-def check_target(path):
-    """Raise LabError unless path names a picture file draw may write: it
-    writes that file and nothing else (an existing file there is replaced,
-    because the user named it)."""
+def check_target(path, command='draw', example='lab'):
+    """Raise LabError unless path names a picture file command (draw,
+    timeline) may write: it writes that file and nothing else (an existing
+    file there is replaced, because the user named it)."""
     ext = os.path.splitext(path)[1]
     if ext not in SUFFIXES:
-        raise LabError('draw writes .png or .svg files; got %s (end the name in .png '
-                       'or .svg).' % path)
+        raise LabError('%s writes .png or .svg files; got %s (end the name in .png '
+                       'or .svg).' % (command, path))
     if os.path.isdir(path):
-        raise LabError('%s is a folder; name a file in it, e.g. draw %s.'
-                       % (path, os.path.join(path, 'lab' + ext)))
+        raise LabError('%s is a folder; name a file in it, e.g. %s %s.'
+                       % (path, command, os.path.join(path, example + ext)))
     folder = os.path.dirname(path) or '.'
     if not os.path.isdir(folder):
         raise LabError('the folder %s does not exist; create it or name a file in '

@@ -3,7 +3,7 @@ with its measured outage, and the best AS path a router holds."""
 
 import time
 
-from bgptopo import lab
+from bgptopo import journal, lab
 from bgptopo.errors import LabError
 
 FAILOVER_DEADLINE = 30.0
@@ -24,13 +24,18 @@ def best_as_path(router, prefix):
     return None
 
 
-def fetch_outage(client, url, since, deadline=FAILOVER_DEADLINE):
-    """Fetch until it works; seconds from `since` (time.monotonic) to success."""
+def fetch_outage(client, url, since, deadline=FAILOVER_DEADLINE, attempted=None):
+    """Fetch until it works; seconds from `since` (time.monotonic) to success.
+    attempted(ok), if given, hears of each attempt as it ends."""
     while True:
         try:
             lab.fetch(client, url, timeout=ATTEMPT_TIMEOUT)
+            if attempted:
+                attempted(True)
             return time.monotonic() - since
         except LabError as failure:
+            if attempted:
+                attempted(False)
             if time.monotonic() - since > deadline:
                 raise LabError('fetch still fails %d s after the fault: %s'
                                % (deadline, failure))
@@ -44,6 +49,8 @@ def failover(net, a, b):
     client_name, url = lab.default_fetch(net)
     prefix = lab.prefix_of(lab.node(net, lab.WEB_SERVER))
     since = time.monotonic()
+    journal.link_changed(net, a, b, 'down', 'failover')
     net.configLinkStatus(a, b, 'down')
-    outage = fetch_outage(net[client_name], url, since)
+    outage = fetch_outage(net[client_name], url, since, attempted=lambda ok: journal.fetched(
+        net, client_name, url, ok))
     return outage, best_as_path(node_a, prefix)

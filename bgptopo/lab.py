@@ -40,6 +40,14 @@ def node(net, name):
     return net[name]
 
 
+def topology_name(net):
+    """The lab's topology as users name it, for the default names of the
+    files commands write (Bgp3Topo: bgp3); bgptopo for a net built without
+    a Topo (the script)."""
+    kind = type(getattr(net, 'topo', None)).__name__
+    return kind[:-len('Topo')].lower() if kind.endswith('Topo') and kind != 'Topo' else 'bgptopo'
+
+
 def default_fetch(net):
     """(client node name, URL of the web server's page)."""
     return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()

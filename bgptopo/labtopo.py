@@ -6,6 +6,7 @@ host's default gateway is the address of the router interface at the other
 end of its link."""
 
 import inspect
+import os
 from mininet.topo import Topo
 
 from bgptopo import preflight
@@ -21,10 +22,13 @@ class LabTopo(Topo):
     """Subclasses write build() with addRouter, addDockerHost and addLink;
     generated labs write their configs in generate(params). A LabTopo only
     describes (no root, no Docker needed); bgptopo.preparation.prepare does
-    the work before Mininet builds it."""
+    the work before Mininet builds it. Every lab takes capture=FOLDER: its
+    routers' links are captured into FOLDER from boot (bgptopo/capture.py)."""
 
     def __init__(self, *args, **params):
         self.reject_unknown(params)
+        folder = params.pop('capture', None)
+        self.boot_capture = os.path.abspath(os.path.expanduser(folder)) if folder else None
         params = self.generate(params)
         self.etc_dir = params.get('etc') or ETC_DIR
         self.configs = {}
@@ -41,7 +45,7 @@ class LabTopo(Topo):
     @classmethod
     def accepted_params(cls):
         signature = inspect.signature(cls.build)
-        return [name for name in signature.parameters if name != 'self']
+        return [name for name in signature.parameters if name != 'self'] + ['capture']
 
     def reject_unknown(self, params):
         unknown = sorted(set(params) - set(self.accepted_params()))
@@ -53,8 +57,8 @@ class LabTopo(Topo):
     def addRouter(self, name, **opts):
         """A QuaggaRouter whose configs are etc/quagga/<name>/*.conf."""
         self.configs[name] = RouterConfig.load(name, self.etc_dir)
-        return self.addHost(name, cls=QuaggaRouter, ip=None,
-                            etc_dir=self.etc_dir, **opts)
+        return self.addHost(name, cls=QuaggaRouter, ip=None, etc_dir=self.etc_dir,
+                            capture=self.boot_capture, **opts)
 
     def addLink(self, node1, node2, **opts):
         """A veth pair that needs no deleting: it dies with the nodes."""

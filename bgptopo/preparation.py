@@ -7,7 +7,7 @@ leaves nothing behind."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from bgptopo import containers, generated, images, lifecycle, preflight
+from bgptopo import capture, containers, generated, images, lifecycle, preflight
 from bgptopo.netclasses import CONTAINERNET, image_of
 from bgptopo.paths import router_conf
 from bgptopo.suite import DAEMONS
@@ -19,6 +19,8 @@ def prepare(topo):
     lifecycle.claim()
     try:
         suite = preflight.require_suite()
+        if topo.boot_capture:
+            capture.boot_folder(topo.boot_capture)
         if any(topo.nodeInfo(r).get('rtr_cache') for r in topo.routers()):
             preflight.require_rtr_cache()
         config_checks = preflight.ConfigChecks(suite, {

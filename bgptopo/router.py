@@ -12,7 +12,7 @@ import shlex
 from mininet.log import debug
 from mininet.node import Node
 
-from bgptopo import lifecycle, procs, suite as suites
+from bgptopo import lifecycle, procs, suite as suites, tcpdump
 from bgptopo.errors import LabError
 from bgptopo.frrconf import RouterConfig
 from bgptopo.nodeshell import GuardedShell
@@ -41,16 +41,20 @@ class QuaggaRouter(GuardedShell, Node):
     made as a veth pair whose far end stays unplugged inside the router.
     bgpd_modules: bgpd modules to load, e.g. ['rpki'].
     rtr_cache: a ROA file (JSON); an RPKI-to-router cache serving it runs
-    inside the router on 127.0.0.1:8282, for bgpd's route origin validation."""
+    inside the router on 127.0.0.1:8282, for bgpd's route origin validation.
+    capture: a folder; the router's links to other routers are captured
+    into it (bgptopo/tcpdump.py) from before its daemons start."""
 
     def __init__(self, name, etc_dir=ETC_DIR, stubs=(), bgpd_modules=(), rtr_cache=None,
-                 **params):
+                 capture=None, **params):
         self.suite = suites.installed()
         self.etc_dir = etc_dir
         self.stubs = tuple(stubs)
         self.modules = {'bgpd': tuple(bgpd_modules)}
         self.rtr_cache = rtr_cache
         self.daemon_pids = {}
+        self.boot_capture = capture
+        self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
         Node.__init__(self, name, **params)
         lifecycle.adopt(self)
@@ -63,6 +67,8 @@ class QuaggaRouter(GuardedShell, Node):
         for stub in self.stubs:
             self.cmd('ip link add {0} type veth peer name {0}-far && '
                      'ip link set {0}-far up && ip link set {0} up'.format(stub))
+        if self.boot_capture:
+            tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
         self.start_daemons()
         return result
 
@@ -95,8 +101,9 @@ class QuaggaRouter(GuardedShell, Node):
             self.wait_ready('bgpd', self.daemon_pids['bgpd'])
             self.started = True
 
-    def start_process(self, name, args):
-        """Run args in the background in this node; its pid, recorded."""
+    def start_process(self, name, args, record=True):
+        """Run args in the background in this node; its pid, recorded as a
+        daemon's unless record is false (the caller then stops it)."""
         out = os.path.join(self.suite.run_dir, '%s.out' % name)
         # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
         # setsid: a session of our own, so a Ctrl-C sent to the node's shell
@@ -105,7 +112,8 @@ class QuaggaRouter(GuardedShell, Node):
         pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
                        % (' '.join(map(shlex.quote, args)), out))
         pid = int(pid.split()[-1])
-        self.daemon_pids[name] = pid
+        if record:
+            self.daemon_pids[name] = pid
         debug('%s: %s started as pid %d\n' % (self.name, name, pid))
         return pid
 
@@ -138,6 +146,11 @@ class QuaggaRouter(GuardedShell, Node):
                 'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
                 ' / '.join(last) or 'none'))
 
+    def process_output(self, name):
+        """The file holding what a process start_process started printed, as
+        the lab's own process reaches it (through this node's mount namespace)."""
+        return '/proc/%d/root%s/%s.out' % (self.pid, os.path.realpath(self.suite.run_dir), name)
+
     def daemon_output(self, daemon):
         return self.cmd('cat %s/%s.out %s 2>/dev/null' % (
             self.suite.run_dir, daemon, self.suite.log_file(daemon)))
@@ -162,6 +175,7 @@ class QuaggaRouter(GuardedShell, Node):
 
     def terminate(self):
         self.stop_daemons()
+        tcpdump.stop(self)      # after the daemons: their last words are captured
         self.hang_up()
         Node.terminate(self)
         lifecycle.disown(self)

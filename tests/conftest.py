@@ -51,6 +51,12 @@ def our_daemons():
                   if argv and argv[0].startswith('/usr/lib/frr/') and '-f' in argv)
 
 
+def tcpdumps():
+    """Pids of tcpdump processes (captures: only labs run them here)."""
+    return sorted(pid for pid, argv in processes().items()
+                  if argv and os.path.basename(argv[0]) == 'tcpdump')
+
+
 def node_shells():
     """Pids of Mininet node shells (their argv ends in mininet:<node>)."""
     return sorted(pid for pid, argv in processes().items()
@@ -68,12 +74,12 @@ def network_namespaces():
 
 
 def lab_traces():
-    """What of a lab exists now: daemons, node shells, containers, network
-    namespaces, veths in the root namespace, run directories."""
+    """What of a lab exists now: daemons, captures (tcpdump), node shells,
+    containers, network namespaces, veths in the root namespace, run directories."""
     from bgptopo import containers
     links = [l.split(':')[1].strip() for l in subprocess.check_output(
         ['ip', '-o', 'link', 'show'], universal_newlines=True).splitlines() if '-eth' in l]
-    return {'daemons': our_daemons(), 'shells': node_shells(),
+    return {'daemons': our_daemons(), 'tcpdumps': tcpdumps(), 'shells': node_shells(),
             'containers': sorted(c.name for c, _ in
                                  containers.lab_containers(containers.client())),
             'namespaces': sorted(network_namespaces()), 'veths': links,

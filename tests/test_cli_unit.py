@@ -57,4 +57,5 @@ def test_unknown_topo_parameter_lists_the_accepted_ones():
     from bgptopo.topo import Bgp3Topo
     with pytest.raises(LabError) as failure:
         Bgp3Topo(foo=1)
-    assert str(failure.value) == 'Bgp3Topo does not take foo; it accepts etc, exercise, hijack.'
+    assert str(failure.value) == ('Bgp3Topo does not take foo; it accepts etc, exercise, '
+                                  'hijack, capture.')

@@ -4,8 +4,11 @@ unknown name, nothing, --json, a path in a missing folder, a folder, an
 existing file's name with a picture suffix, quotes, a 5,000-character word,
 non-ASCII text), on a bgp3 lab and on a hijack lab: the prompt comes back,
 no traceback is printed, no bug is logged, no file outside the run
-directory changes except the one a command was told to write, and at the
-end `fetch` still prints the question.
+directory changes except what a command was told to write (the picture
+draw or timeline names, the folder capture start names), and at the end
+`fetch` still prints the question. On the bgp3 lab `capture start` (with
+links, interfaces and folders besides) and `capture stop` come first, so
+that updates and timeline then read a real capture.
 
 Left out of Mininet's own commands, by design: exit, quit and EOF end the
 lab; sh, py, px and source run whatever they are given; x, xterm and gterm
@@ -18,6 +21,7 @@ import pexpect
 import pytest
 
 from bgptopo.cli import COMMANDS
+from bgptopo.watching import CLEAR
 from conftest import MN, QUESTION, REPO
 
 pytestmark = pytest.mark.integration
@@ -55,23 +59,49 @@ def snapshot(*folders):
     return found
 
 
+def capture_arguments(nodes, workdir):
+    """capture start's own besides the others: links, interfaces, folders
+    (one made, one whose parent is missing, a file)."""
+    return all_arguments(nodes, workdir) + [
+        'r1-r2', 'r2-eth1', 'r1-r2 r9-r1', '--dir', '--dir %s' % (workdir / 'afolder'),
+        '--dir %s' % (workdir / 'missing' / 'x'), '--dir notes.png',
+        'r2-r3 --dir %s' % (workdir / 'links'), '--dir a --dir b']
+
+
 def allowed_changes(line, workdir):
-    """The files a line was told to write: draw's picture (by default bgp3-lab.png)."""
+    """(files, folders) a line was told to write: the picture draw or
+    timeline names (by default bgp3-lab.png, bgp3-timeline.png); the
+    folder capture start names (by default bgp3-capture), anything in it."""
     words = line.split()
-    if words[:1] != ['draw']:
-        return set()
-    target = words[1] if len(words) == 2 else 'bgp3-lab.png'
-    return {os.path.join(str(workdir), target)}
+    default = {'draw': 'bgp3-lab.png', 'timeline': 'bgp3-timeline.png'}.get(words[0])
+    if default:
+        return {os.path.join(str(workdir), words[1] if len(words) == 2 else default)}, set()
+    if words[:2] == ['capture', 'start']:
+        at = words.index('--dir') + 1 if '--dir' in words else None
+        folder = words[at] if at and at < len(words) else 'bgp3-capture'
+        return set(), {os.path.join(str(workdir), folder)}
+    return set(), set()
+
+
+def allowed(path, line, workdir):
+    files, folders = allowed_changes(line, workdir)
+    return path in files or any(os.path.dirname(path) == folder for folder in folders)
 
 
 def answer(child, line, routers):
     """Type line; its output, once the prompt is back. An interactive vtysh
-    (`vtysh ROUTER`) is left with exit."""
+    (`vtysh ROUTER`) is left with exit, a `watch` (until Ctrl-C on a
+    terminal) with Ctrl-C once it has shown its view."""
     child.sendline(line)
     words = line.split()
     if words[:1] == ['vtysh'] and len(words) == 2 and words[1] in routers:
         child.expect('%s# ' % words[1], timeout=ANSWER_TIMEOUT)
         child.sendline('exit')
+    if words == ['watch']:
+        child.expect_exact(CLEAR, timeout=ANSWER_TIMEOUT)
+        child.expect('Ctrl-C returns to the prompt', timeout=ANSWER_TIMEOUT)
+        child.sendintr()
+        child.expect_exact('*** watch ended', timeout=ANSWER_TIMEOUT)
     child.sendline(MARK)
     child.expect('Unknown command: %s' % MARK, timeout=ANSWER_TIMEOUT)
     output = child.before
@@ -103,7 +133,7 @@ def fuzz(topo, commands, tmp_path):
                 after = snapshot(workdir, REPO)
                 changed = {path for path in set(before) | set(after)
                            if before.get(path) != after.get(path)}
-                assert changed <= allowed_changes(line, workdir), (line, changed)
+                assert all(allowed(path, line, workdir) for path in changed), (line, changed)
                 restore(child, line, routers)
         assert not error_log.exists(), error_log.read_text()
         for line in ('hijack stop', 'defend off', 'converge'):
@@ -118,8 +148,11 @@ def fuzz(topo, commands, tmp_path):
 
 
 def restore(child, line, routers):
-    """Undo what a line changed on purpose: failover takes a link down."""
+    """Undo what a line changed on purpose: failover takes a link down, a
+    capture start starts a capture."""
     words = line.split()
+    if words[:2] == ['capture', 'start']:
+        answer(child, 'capture stop', routers)
     if words[0] == 'failover' and len(words) in (1, 3):
         a, b = words[1:] or ('r1', 'r2')
         if a in routers and b in routers:
@@ -129,8 +162,9 @@ def restore(child, line, routers):
 def test_fuzz_the_bgp3_prompt(tmp_path):
     """Ours with every argument class; Mininet's own with the single ones
     (their node handling is Mininet's, and a pair is just two more words)."""
-    fuzz('bgp3', [(c, all_arguments) for c in OURS] +
-         [(c, single_arguments) for c in MININETS], tmp_path)
+    fuzz('bgp3', [('capture start', capture_arguments), ('capture stop', all_arguments)] +
+         [(c, all_arguments) for c in OURS] + [(c, single_arguments) for c in MININETS],
+         tmp_path)
 
 
 def test_fuzz_the_hijack_prompt(tmp_path):

@@ -28,7 +28,7 @@ def test_mn_rejects_an_unknown_topo_parameter():
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          universal_newlines=True)
     assert run.returncode == 2
-    assert 'Bgp3Topo does not take foo; it accepts etc, exercise, hijack.' in run.stdout
+    assert 'Bgp3Topo does not take foo; it accepts etc, exercise, hijack, capture.' in run.stdout
     assert 'Traceback' not in run.stdout
 
 

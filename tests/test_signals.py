@@ -69,7 +69,7 @@ def sigterm_while_converging(child):
 ENDINGS = [exit_normally, ctrl_c_at_prompt_then_exit, ctrl_c_during_build, sigterm,
            sigterm_while_converging, sigkill_then_mn_c, sigkill_alone]
 # what mn waits for before it exits, unless killed outright
-WAITED_FOR = ('daemons', 'shells', 'containers')
+WAITED_FOR = ('daemons', 'shells', 'containers', 'tcpdumps')
 
 
 def spawn_for(ending, tmp_path):

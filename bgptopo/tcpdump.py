@@ -1,0 +1,132 @@
+"""One tcpdump on one interface of a router: started inside the router (its
+namespaces), tied to the router's shell by a parent-death signal as the
+daemons are, recorded by pid, stopped by pid and waited for.
+
+A router keeps its captures in `router.captures` ({interface: Tcpdump}),
+also once stopped: their files are what `updates` and `timeline` read,
+until the next `capture start` replaces them."""
+
+import os
+import re
+import shutil
+import time
+
+from bgptopo import procs
+from bgptopo.errors import LabError
+
+START_TIMEOUT = 5.0     # seconds tcpdump gets to open its interface and file
+STOP_GRACE = 3.0        # seconds it gets to flush its file after SIGTERM
+PCAP_SUFFIX = '.pcap'   # Debian's AppArmor profile lets tcpdump write *.pcap anywhere
+COUNT = re.compile(r'(\d+) packets? captured')
+FILE_TROUBLE = ('Permission denied', 'Read-only', 'No such file', 'No space')
+
+
+def require_installed():
+    if not shutil.which('tcpdump'):
+        raise LabError('tcpdump is missing; run ./setup.sh or apt-get install tcpdump.')
+
+
+def pcap_path(folder, intf):
+    return os.path.join(folder, intf + PCAP_SUFFIX)
+
+
+class Tcpdump(object):
+    """A capture of every packet on router's interface intf into path (a
+    pcap file, replaced if it exists), written packet by packet (-U) as
+    soon as it is seen (--immediate-mode: the kernel would otherwise hand
+    packets over in batches up to a second late), so `updates` reads a
+    message the moment after it crossed. Root keeps the file (-Z root):
+    Debian's tcpdump would otherwise drop to a user that may not write there."""
+
+    def __init__(self, router, intf, path):
+        self.router, self.intf, self.path = router, intf, path
+        self.name = 'tcpdump-%s' % intf
+        self.started = time.time()
+        self.stopped = None
+        self.pid = router.start_process(self.name, [
+            'tcpdump', '-i', intf, '-U', '--immediate-mode', '-n', '-Z', 'root', '-w', path],
+            record=False)
+
+    def running(self):
+        return self.stopped is None and procs.alive(self.pid)
+
+    def ended_unexpectedly(self):
+        """Not running, yet never stopped by the lab."""
+        return self.stopped is None and not procs.alive(self.pid)
+
+    def output(self):
+        """What tcpdump said (its stderr): 'listening on ...', errors, counts."""
+        try:
+            with open(self.router.process_output(self.name), errors='replace') as out:
+                return out.read()
+        except OSError:
+            return ''
+
+    def listening(self):
+        return 'listening on' in self.output()
+
+    def wait_listening(self, deadline):
+        """Raise LabError unless tcpdump captures by deadline (time.monotonic)."""
+        procs.wait_until(lambda: self.listening() or not procs.alive(self.pid),
+                         max(0.0, deadline - time.monotonic()))
+        if not self.listening() or not procs.alive(self.pid):
+            said = self.output().strip().splitlines()
+            reason = said[-1].replace('tcpdump: ', '') if said else \
+                'no word within %g s' % START_TIMEOUT
+            self.stop()
+            raise LabError('%s: tcpdump could not capture %s into %s: %s%s.' % (
+                self.router.name, self.intf, self.path, reason.rstrip('.'),
+                '; name a folder you can write (capture start --dir FOLDER)'
+                if any(word in reason for word in FILE_TROUBLE) else ''))
+
+    def stop(self):
+        """SIGTERM (tcpdump flushes its file and exits), waited for."""
+        if self.stopped is None:
+            procs.stop(self.pid, grace=STOP_GRACE)
+            self.stopped = time.time()
+
+    def packets(self):
+        """How many packets tcpdump says it captured (known once stopped), or None."""
+        found = COUNT.search(self.output())
+        return int(found.group(1)) if found else None
+
+
+def start(router, intfs, folder):
+    """Capture each of router's interfaces intfs into folder/INTF.pcap; each
+    tcpdump is capturing when this returns (they start side by side)."""
+    started = []
+    try:
+        for intf in intfs:
+            started.append(Tcpdump(router, intf, pcap_path(folder, intf)))
+        deadline = time.monotonic() + START_TIMEOUT
+        for capture in started:
+            capture.wait_listening(deadline)
+    except BaseException:
+        for capture in started:
+            capture.stop()
+        raise
+    router.captures.update((c.intf, c) for c in started)
+    return started
+
+
+def stop(router):
+    """Stop every capture router runs; they stay recorded with their files."""
+    for capture in router.captures.values():
+        capture.stop()
+
+
+def boot_intfs(router):
+    """The interfaces a capture from boot takes at router, configured
+    before its daemons start: one end of each link to another router, this
+    end unless the far router was configured (and captures it) already.
+    Links and far nodes exist by then: Mininet builds every link before it
+    configures a node."""
+    intfs = []
+    for intf in router.intfList():
+        link = getattr(intf, 'link', None)
+        if link is None:
+            continue
+        far = link.intf2 if link.intf1 is intf else link.intf1
+        if hasattr(far.node, 'captures') and far.name not in far.node.captures:
+            intfs.append(intf.name)
+    return intfs
