@@ -86,9 +86,9 @@ def solution_origins(net):
     for router in lab.routers(net):
         try:
             solution = RouterConfig.load(router.name, solution_dir(router))
-        except OSError as failure:
+        except LabError as failure:       # the solution's files cannot be read
             unread.append(Requirement('%s has a solution to grade against' % router.name,
-                                      False, 'cannot read %s' % failure.filename))
+                                      False, str(failure)))
             continue
         for prefix in solution.networks:
             origins[prefix] = (router, solution.asn)
