@@ -33,6 +33,11 @@ install_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
         || die "apt-get could not install ${missing[*]}; check the apt sources and try again."
+    # the packages' own system daemons are not the lab's: the lab starts its
+    # routers itself (where systemd runs, apt starts frr and bird for the system)
+    if [ -d /run/systemd/system ]; then
+        systemctl disable --now frr bird >/dev/null 2>&1 || true
+    fi
 }
 
 # FRR's daemons refuse to run for root unless root is in frrvty.
