@@ -33,10 +33,13 @@ install_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
         || die "apt-get could not install ${missing[*]}; check the apt sources and try again."
-    # the packages' own system daemons are not the lab's: the lab starts its
-    # routers itself (where systemd runs, apt starts frr and bird for the system)
+    # where systemd runs, apt has just started frr and bird as system services:
+    # not the lab's (it starts its routers itself); a service that was there
+    # before this install is left as it was
     if [ -d /run/systemd/system ]; then
-        systemctl disable --now frr bird >/dev/null 2>&1 || true
+        for p in "${missing[@]}"; do
+            case "$p" in frr|bird2) systemctl disable --now "${p%2}" >/dev/null 2>&1 || true ;; esac
+        done
     fi
 }
 
