@@ -127,7 +127,9 @@ def bgpd_overlay(tmp_path, router, *replacements):
 
 
 @pytest.fixture(scope='module')
-def lab():
-    net = build_lab()
+def lab(request):
+    """The module's own lab: bgp3, with the module's LAB_PARAMS if it sets
+    them (e.g. {'hijack': 1})."""
+    net = build_lab(**getattr(request.module, 'LAB_PARAMS', {}))
     yield net
     net.stop()

@@ -9,9 +9,10 @@ import os
 import pexpect
 import pytest
 
-from bgptopo import messages, procs
+from bgptopo import messages
 from conftest import MN, REPO, bgpd_overlay, lab_traces
-from test_signals import ENDINGS, WAITED_FOR, ctrl_c_during_build, sigterm_while_converging
+from test_signals import (ENDINGS, ctrl_c_during_build, end_leaving_no_trace,
+                          sigterm_while_converging)
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +32,7 @@ def spawn_capturing(ending, tmp_path):
 @pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
 def test_no_tcpdump_survives_any_ending(ending, tmp_path):
     before = lab_traces()
-    child = spawn_capturing(ending, tmp_path)
-    ending(child)
-    child.expect(pexpect.EOF)
-    child.close()
-    if not ending.__name__.startswith('sigkill'):
-        at_exit = lab_traces()
-        waited = WAITED_FOR + ('tcpdumps',)
-        assert {k: at_exit[k] for k in waited} == {k: before[k] for k in waited}
-    assert procs.wait_until(lambda: lab_traces() == before, 10, interval=0.1), lab_traces()
+    end_leaving_no_trace(spawn_capturing(ending, tmp_path), ending, before)
     if ending is not ctrl_c_during_build:       # the capture ran: its files stay, and decode
         folder = str(tmp_path / 'capture')
         assert sorted(os.listdir(folder)) == PCAPS

@@ -9,18 +9,13 @@ from bgptopo import hijacking, lab as labinfo, procs
 from bgptopo.errors import LabError
 from bgpviews import (R1_AS, R3_AT_R1, SETTLE, keeping_received_routes, table_paths,
                       wait_received)
-from conftest import build_lab
 
 pytestmark = pytest.mark.integration
 
 REAL, ROGUE = 'You reached the web server', 'HIJACKED'
 
 
-@pytest.fixture(scope='module')
-def lab():
-    net = build_lab(hijack=1)
-    yield net
-    net.stop()
+LAB_PARAMS = {'hijack': 1}      # conftest's lab fixture builds the hijack lab
 
 
 def page(net):

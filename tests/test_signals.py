@@ -80,16 +80,22 @@ def spawn_for(ending, tmp_path):
     return spawn_lab()
 
 
-@pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
-def test_every_ending_leaves_no_trace(ending, tmp_path):
-    before = lab_traces()
-    child = spawn_for(ending, tmp_path)
+def end_leaving_no_trace(child, ending, before):
+    """End child's lab the way `ending` does; unless killed outright, mn has
+    waited for its daemons, shells, containers and captures when it exits;
+    soon after, nothing of the lab is left that was not there `before`."""
     ending(child)
     child.expect(pexpect.EOF)
     child.close()
     if not ending.__name__.startswith('sigkill'):
         assert new_traces(before, WAITED_FOR) == {}
     assert procs.wait_until(lambda: not new_traces(before), 10, interval=0.1), new_traces(before)
+
+
+@pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
+def test_every_ending_leaves_no_trace(ending, tmp_path):
+    before = lab_traces()
+    end_leaving_no_trace(spawn_for(ending, tmp_path), ending, before)
 
 
 def test_repeated_runs_leave_the_machine_as_it_was():

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from bgptopo import cli, hijacking, procs, tracing
-from conftest import build_lab
 
 pytestmark = pytest.mark.integration
 
@@ -15,11 +14,7 @@ SETTLE = 10     # seconds for BGP to carry an announcement or withdrawal
 TO_WEBSERVER = ['host', 'r1', 'r2', 'webserver']
 
 
-@pytest.fixture(scope='module')
-def lab():
-    net = build_lab(hijack=1)
-    yield net
-    net.stop()
+LAB_PARAMS = {'hijack': 1}      # conftest's lab fixture builds the hijack lab
 
 
 def nodes(hops):
