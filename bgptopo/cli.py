@@ -29,9 +29,10 @@ COMMANDS = (
     ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
     ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
     ('draw', 'draw [file.png|file.svg]', 'a picture of the lab; writes (or replaces) that file only'),
-    ('hijack', 'hijack start [exact|specific]|stop', 'r3 announces the web server prefix (hijack=1)'),
+    ('hijack', 'hijack start [exact|specific] | hijack stop',
+     'r3 announces the web server prefix (hijack=1)'),
     ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
-    ('capture', 'capture [start [link|interface ...] [--dir FOLDER]|stop]',
+    ('capture', 'capture [start [link|interface ...] [--dir FOLDER] | stop]',
      'tcpdump on router links, a pcap per interface; alone: what it captures'),
     ('updates', 'updates [router|link] [--keepalives] [--json]',
      'the captured BGP messages, decoded, in time order'),
@@ -39,14 +40,21 @@ COMMANDS = (
      'a picture of the capture: a lane per session, link events, fetches'),
     ('watch', 'watch [seconds] [times]', 'sessions and best paths, redrawn until Ctrl-C'),
 )
-CAPTURE_USAGE = 'usage: capture [start [link|interface ...] [--dir FOLDER] | stop]'
-WATCH_USAGE = 'usage: watch [seconds] [times] (seconds: %g to %d)' % (
-    watching.MIN_INTERVAL, watching.MAX_INTERVAL)
+USAGE = {name: usage for name, usage, _ in COMMANDS}
+HELP = {name: text for name, _, text in COMMANDS}
 
 
-def sentences(method):
-    """Run a CLI command, turning a LabError into one line; the CLI goes on
-    (unless the lab itself died: BgpCLI.onecmd ends it)."""
+def misuse(name, detail=''):
+    """The sentence for a command typed wrong: its declared usage."""
+    return LabError('usage: %s%s' % (USAGE[name], ' (%s)' % detail if detail else ''))
+
+
+def command(method):
+    """A lab command (do_NAME): its help is the declared usage and help line,
+    then the method's own docstring (details); a LabError is one line and
+    the CLI goes on (unless the lab itself died: BgpCLI.onecmd ends it)."""
+    name = method.__name__[len('do_'):]
+
     def run(self, line):
         try:
             return method(self, line)
@@ -54,7 +62,8 @@ def sentences(method):
             raise
         except LabError as failure:
             error('*** %s\n' % failure)
-    run.__doc__ = method.__doc__
+    run.__doc__ = '%s: %s.%s' % (USAGE[name], HELP[name],
+                                 '\n' + method.__doc__ if method.__doc__ else '')
     run.__name__ = method.__name__
     return run
 
@@ -117,9 +126,9 @@ class BgpCLI(CLI):
                        '  %s\n  %-26s %s\n' % (usage, '', text))
             output('\n')
 
-    @sentences
+    @command
     def do_bgp(self, line):
-        """bgp [router [show args]]: BGP summary of one router or all;
+        """BGP summary of one router or all;
         `bgp r1 ip bgp` runs `show ip bgp` on r1."""
         words, as_json = json_flag(line)
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
@@ -137,12 +146,12 @@ class BgpCLI(CLI):
                 continue
             output(router.vtysh(command).rstrip() + '\n\n')
 
-    @sentences
+    @command
     def do_routes(self, line):
-        """routes [router]: kernel routing tables (prefix, next hop, interface, protocol)."""
+        """Kernel routing tables (prefix, next hop, interface, protocol)."""
         words, as_json = json_flag(line)
         if len(words) > 1:
-            raise LabError('usage: routes [router] [--json]')
+            raise misuse('routes')
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
         if as_json:
             output(json.dumps({r.name: json.loads(r.cmd('ip -j route show') or '[]')
@@ -152,54 +161,54 @@ class BgpCLI(CLI):
             output('*** %s\n' % router.name)
             output(format_routes(router.cmd('ip -j route show')))
 
-    @sentences
+    @command
     def do_fetch(self, line):
-        """fetch [node url]: node (default host) retrieves url (default: the web server's page)."""
+        """Node (default host) retrieves url (default: the web server's page)."""
         words = line.split()
         if len(words) not in (0, 2):
-            raise LabError('usage: fetch [node url]')
+            raise misuse('fetch')
         name, url = words if words else lab.default_fetch(self.mn)
         page = lab.fetch(lab.node(self.mn, name), url)
         output(page if page.endswith('\n') else page + '\n')
 
-    @sentences
+    @command
     def do_converge(self, line):
-        """converge [seconds]: wait (30 s at most) until every BGP session is
+        """Wait (30 s at most) until every BGP session is
         Established and every router routes every prefix."""
         words = line.split()
         if len(words) > 1 or (words and not words[0].isdigit()):
-            raise LabError('usage: converge [seconds]')
+            raise misuse('converge')
         timeout = int(words[0]) if words else convergence.TIMEOUT
         output('*** BGP converged in %.2f s\n' % convergence.wait(self.mn, timeout))
 
-    @sentences
+    @command
     def do_restart(self, line):
-        """restart router: stop the router's daemons (by pid) and start them again."""
+        """Stop the router's daemons (by pid) and start them again."""
         words = line.split()
         if len(words) != 1:
-            raise LabError('usage: restart router')
+            raise misuse('restart')
         router = lab.router(self.mn, words[0])
         router.restart_daemons()
         output('*** %s: zebra and bgpd restarted; `converge` waits for BGP\n' % router.name)
 
-    @sentences
+    @command
     def do_failover(self, line):
-        """failover [r1 r2]: take the link between two routers down and measure
+        """Take the link between two routers down and measure
         how long fetch fails; `link r1 r2 up` restores it."""
         words = line.split() or ['r1', 'r2']
         if len(words) != 2:
-            raise LabError('usage: failover [router router]')
+            raise misuse('failover')
         outage, path = faults.failover(self.mn, *words)
         output('*** link %s-%s down: fetch works again after %.2f s; %s now reaches '
                'the web server through AS path %s\n' % (words[0], words[1], outage,
                                                        words[0], path or '(none)'))
 
-    @sentences
+    @command
     def do_vtysh(self, line):
-        """vtysh router [command]: the router's vtysh; with a command, run just that."""
+        """The router's vtysh; with a command, run just that."""
         words = line.split(None, 1)
         if not words:
-            raise LabError('usage: vtysh router [command]')
+            raise misuse('vtysh')
         router = lab.router(self.mn, words[0])
         if len(words) == 2:
             output(router.vtysh(words[1]))
@@ -210,12 +219,12 @@ class BgpCLI(CLI):
                              'hostname "$0" && exec vtysh', router.name])
 
 
-    @sentences
+    @command
     def do_check(self, line):
-        """check [--json]: grade the running lab against the solution configs."""
+        """Grade the running lab against the solution configs."""
         words = line.split()
         if words not in ([], ['--json']):
-            raise LabError('usage: check [--json]')
+            raise misuse('check')
         results = grading.check(self.mn)
         if words:
             output(json.dumps(grading.as_json(results), indent=1) + '\n')
@@ -223,9 +232,9 @@ class BgpCLI(CLI):
             output(grading.report(results))
 
 
-    @sentences
+    @command
     def do_hijack(self, line):
-        """hijack start [exact|specific] | hijack stop: r3 announces (or stops
+        """R3 announces (or stops
         announcing) the web server's prefix as its own."""
         words = line.split()
         if words[:1] == ['start'] and len(words) <= 2:
@@ -239,25 +248,25 @@ class BgpCLI(CLI):
             journal.acted(self.mn, 'hijack stop')
             output('*** r3 withdrew its announcements\n')
         else:
-            raise LabError('usage: hijack start [exact|specific] | hijack stop')
+            raise misuse('hijack')
 
-    @sentences
+    @command
     def do_defend(self, line):
-        """defend on|off: r1 accepts 12.0.0.0/24 and its parts only from AS 55000."""
+        """R1 accepts 12.0.0.0/24 and its parts only from AS 55000."""
         if line.split() not in (['on'], ['off']):
-            raise LabError('usage: defend on|off')
+            raise misuse('defend')
         hijacking.defend(self.mn, line.split() == ['on'])
         journal.acted(self.mn, 'defend %s' % line.strip())
         output('*** r1 origin validation %s\n' % line.strip())
 
 
-    @sentences
+    @command
     def do_path(self, line):
-        """path [src dst] [--json]: the hop-by-hop path from src (host) to dst
+        """The hop-by-hop path from src (host) to dst
         (webserver) now, beside the BGP AS path each router holds."""
         words, as_json = json_flag(line)
         if len(words) not in (0, 2):
-            raise LabError('usage: path [src dst] [--json]')
+            raise misuse('path')
         src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
         hops = tracing.trace(self.mn, src, dst)
         if as_json:
@@ -266,24 +275,24 @@ class BgpCLI(CLI):
             prefix = lab.prefix_of(self.mn[dst])
             output(tracing.format_trace(src, dst, hops, prefix))
 
-    @sentences
+    @command
     def do_why(self, line):
-        """why [src dst]: the first broken thing between src and dst, in a sentence."""
+        """The first broken thing between src and dst, in a sentence."""
         words = line.split()
         if len(words) not in (0, 2):
-            raise LabError('usage: why [src dst]')
+            raise misuse('why')
         src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
         output('*** %s\n' % tracing.why(self.mn, src, dst))
 
 
-    @sentences
+    @command
     def do_draw(self, line):
-        """draw [file.png|file.svg]: a picture of the running lab, written to
+        """A picture of the running lab, written to
         that file (replaced if it exists: you named it) and nothing else;
         default bgp3-lab.png (after the topology) in the current directory."""
         words = line.split()
         if len(words) > 1:
-            raise LabError('usage: draw [file.png|file.svg]')
+            raise misuse('draw')
         output('*** drew %s\n' % drawing.draw(self.mn, words[0] if words else None))
 
 
@@ -297,9 +306,9 @@ class BgpCLI(CLI):
             journal.link_changed(self.mn, words[0], words[1], words[2], 'link')
         CLI.do_link(self, line)
 
-    @sentences
+    @command
     def do_capture(self, line):
-        """capture [start [link|interface ...] [--dir FOLDER] | stop]: tcpdump
+        """Tcpdump
         on one end of every link between two routers (or those named), a
         FOLDER/INTERFACE.pcap each (default folder: bgp3-capture here);
         alone, what is being or was captured."""
@@ -316,35 +325,35 @@ class BgpCLI(CLI):
             output('*** capturing %s into %s; `capture stop` ends it, `updates` decodes it\n'
                    % (', '.join(c.intf for c in started), os.path.dirname(started[0].path)))
         else:
-            raise LabError(CAPTURE_USAGE)
+            raise misuse('capture')
 
-    @sentences
+    @command
     def do_updates(self, line):
-        """updates [router|link] [--keepalives] [--json]: the BGP messages of
+        """The BGP messages of
         the running or last capture, in time order, with the lab's link events."""
         words = line.split()
         rest = [w for w in words if w not in ('--json', '--keepalives')]
         if len(rest) > 1:
-            raise LabError('usage: updates [router|link] [--keepalives] [--json]')
+            raise misuse('updates')
         word, keepalives = (rest[0] if rest else None), '--keepalives' in words
         if '--json' in words:
             output(json.dumps(updates.show(self.mn, word, True, keepalives), indent=1) + '\n')
         else:
             output(updates.show(self.mn, word, keepalives=keepalives))
 
-    @sentences
+    @command
     def do_timeline(self, line):
-        """timeline [file.png|file.svg]: a picture of the running or last
+        """A picture of the running or last
         capture, written to that file only (default bgp3-timeline.png here)."""
         words = line.split()
         if len(words) > 1:
-            raise LabError('usage: timeline [file.png|file.svg]')
+            raise misuse('timeline')
         path, lanes = timeline.draw(self.mn, words[0] if words else None)
         output('*** drew %s: a lane for each session (%s)\n' % (path, ', '.join(lanes)))
 
-    @sentences
+    @command
     def do_watch(self, line):
-        """watch [seconds] [times]: every router's sessions and best path to
+        """Every router's sessions and best path to
         the web server, redrawn every seconds (1) until Ctrl-C; without a
         terminal (input or output), or from a script (`source`, --pre),
         printed `times` times (once)."""
@@ -359,7 +368,7 @@ class BgpCLI(CLI):
 def dir_option(words):
     """(the other words, the folder after --dir or None)."""
     if words.count('--dir') > 1 or words[-1:] == ['--dir']:
-        raise LabError(CAPTURE_USAGE)
+        raise misuse('capture')
     if '--dir' not in words:
         return words, None
     at = words.index('--dir')
@@ -372,11 +381,15 @@ def watch_args(words):
         interval = float(words[0]) if words else 1.0
         times = int(words[1]) if len(words) > 1 else None
     except ValueError:
-        raise LabError(WATCH_USAGE)
+        raise watch_misuse()
     if len(words) > 2 or not watching.MIN_INTERVAL <= interval <= watching.MAX_INTERVAL or \
             (times is not None and times < 1):
-        raise LabError(WATCH_USAGE)
+        raise watch_misuse()
     return interval, times
+
+
+def watch_misuse():
+    return misuse('watch', 'seconds: %g to %d' % (watching.MIN_INTERVAL, watching.MAX_INTERVAL))
 
 
 def json_flag(line):

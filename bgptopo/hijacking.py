@@ -36,7 +36,8 @@ def start(net, variant='specific'):
     """R3 announces the web server's prefix (or its halves) as its own."""
     require_scenario(net)
     if variant not in VARIANTS:
-        raise LabError('usage: hijack start [exact|specific]')
+        raise LabError('%s is no variant of the hijack; the variants are %s.'
+                       % (variant, ' and '.join(sorted(VARIANTS))))
     stop(net)
     commands = ['configure terminal', 'interface %s' % ROGUE_INTF,
                 'ip address %s/24' % ROGUE_GATEWAY, 'exit',
