@@ -128,8 +128,7 @@ class BgpCLI(CLI):
 
     @command
     def do_bgp(self, line):
-        """BGP summary of one router or all;
-        `bgp r1 ip bgp` runs `show ip bgp` on r1."""
+        """BGP summary of one router or all; `bgp r1 ip bgp` runs `show ip bgp` on r1."""
         words, as_json = json_flag(line)
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
         command = 'show ' + ' '.join(words[1:]) if len(words) > 1 else 'show ip bgp summary'
@@ -173,8 +172,8 @@ class BgpCLI(CLI):
 
     @command
     def do_converge(self, line):
-        """Wait (30 s at most) until every BGP session is
-        Established and every router routes every prefix."""
+        """Wait (30 s at most) until every BGP session is Established and every router
+        routes every prefix."""
         words = line.split()
         if len(words) > 1 or (words and not words[0].isdigit()):
             raise misuse('converge')
@@ -193,8 +192,8 @@ class BgpCLI(CLI):
 
     @command
     def do_failover(self, line):
-        """Take the link between two routers down and measure
-        how long fetch fails; `link r1 r2 up` restores it."""
+        """Take the link between two routers down and measure how long fetch fails;
+        `link r1 r2 up` restores it."""
         words = line.split() or ['r1', 'r2']
         if len(words) != 2:
             raise misuse('failover')
@@ -234,8 +233,7 @@ class BgpCLI(CLI):
 
     @command
     def do_hijack(self, line):
-        """R3 announces (or stops
-        announcing) the web server's prefix as its own."""
+        """R3 announces (or stops announcing) the web server's prefix as its own."""
         words = line.split()
         if words[:1] == ['start'] and len(words) <= 2:
             variant = words[1] if len(words) == 2 else 'specific'
@@ -262,8 +260,8 @@ class BgpCLI(CLI):
 
     @command
     def do_path(self, line):
-        """The hop-by-hop path from src (host) to dst
-        (webserver) now, beside the BGP AS path each router holds."""
+        """The hop-by-hop path from src (host) to dst (webserver) now, beside the BGP AS
+        path each router holds."""
         words, as_json = json_flag(line)
         if len(words) not in (0, 2):
             raise misuse('path')
@@ -287,9 +285,9 @@ class BgpCLI(CLI):
 
     @command
     def do_draw(self, line):
-        """A picture of the running lab, written to
-        that file (replaced if it exists: you named it) and nothing else;
-        default bgp3-lab.png (after the topology) in the current directory."""
+        """A picture of the running lab, written to that file (replaced if it exists:
+        you named it) and nothing else; default bgp3-lab.png (after the topology) in
+        the current directory."""
         words = line.split()
         if len(words) > 1:
             raise misuse('draw')
@@ -308,10 +306,9 @@ class BgpCLI(CLI):
 
     @command
     def do_capture(self, line):
-        """Tcpdump
-        on one end of every link between two routers (or those named), a
-        FOLDER/INTERFACE.pcap each (default folder: bgp3-capture here);
-        alone, what is being or was captured."""
+        """Tcpdump on one end of every link between two routers (or those named), a
+        FOLDER/INTERFACE.pcap each (default folder: bgp3-capture here); alone, what
+        is being or was captured."""
         words = line.split()
         if not words:
             output(capture.status(self.mn))
@@ -329,8 +326,8 @@ class BgpCLI(CLI):
 
     @command
     def do_updates(self, line):
-        """The BGP messages of
-        the running or last capture, in time order, with the lab's link events."""
+        """The BGP messages of the running or last capture, in time order, with the
+        lab's link events."""
         words = line.split()
         rest = [w for w in words if w not in ('--json', '--keepalives')]
         if len(rest) > 1:
@@ -343,8 +340,8 @@ class BgpCLI(CLI):
 
     @command
     def do_timeline(self, line):
-        """A picture of the running or last
-        capture, written to that file only (default bgp3-timeline.png here)."""
+        """A picture of the running or last capture, written to that file only (default
+        bgp3-timeline.png here)."""
         words = line.split()
         if len(words) > 1:
             raise misuse('timeline')
@@ -353,10 +350,9 @@ class BgpCLI(CLI):
 
     @command
     def do_watch(self, line):
-        """Every router's sessions and best path to
-        the web server, redrawn every seconds (1) until Ctrl-C; without a
-        terminal (input or output), or from a script (`source`, --pre),
-        printed `times` times (once)."""
+        """Every router's sessions and best path to the web server, redrawn every
+        seconds (1) until Ctrl-C; without a terminal (input or output), or from a
+        script (`source`, --pre), printed `times` times (once)."""
         interval, times = watch_args(line.split())
         terminal = self.isatty() and sys.stdout.isatty() and not self.inputFile
         try:
