@@ -22,7 +22,7 @@ from bgptopo.errors import LabError
 from bgptopo.mnplugin import TESTS
 from bgptopo.netclasses import image_of, net_class
 from bgptopo.preparation import prepare
-from bgptopo.topo import Bgp3Topo
+from bgptopo.topologies import Bgp3Topo
 
 
 def build(topo):

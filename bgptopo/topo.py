@@ -1,82 +1,24 @@
-"""The file `mn --custom` loads: the bgp3 lab, its tests and its CLI.
-
-    HOST --- R1 --- R2 --- WEB_SERVER     R1 AS 4500  (HOST's 10.0.0.0/24)
-              \\    /                      R2 AS 55000 (WEB_SERVER's 12.0.0.0/24)
-               R3                         R3 AS 65000 (11.0.0.0/24)
+"""The file `mn --custom` loads: the lab's topologies, its tests and its CLI.
 
     sudo mn --custom bgptopo/topo.py --topo bgp3 [--test fetch]
 
-mn execs this file without __file__ and copies every name defined here into
-its own globals, so it defines only what mn looks for (topos, tests, CLI)
-besides the lab itself."""
-
-import inspect
-import os
-import sys
-
-# mn execs us from any directory: make the package beside us importable
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    inspect.currentframe().f_code.co_filename))))
-
-from bgptopo.errors import LabError
-from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE
-from bgptopo.labtopo import LabTopo
-from bgptopo.paths import EXERCISE_DIR, HIJACK_DIR
-from bgptopo import generated, hijacking, mnplugin
+mn execs this file without __file__ and copies every name it defines into
+mn's own globals, so it defines only what mn looks for: topos, tests, CLI.
+The topologies live in bgptopo/topologies.py, the rest in bgptopo/mnplugin.py."""
 
 
-class Bgp3Topo(LabTopo):
-    """Three eBGP routers between a client container and a web server container.
-    exercise=1: the routers start from etc/quagga/exercise (BGP left to write).
-    hijack=1: a rogue web server behind R3, and a naive R1 (etc/quagga/hijack)."""
-
-    def __init__(self, exercise=0, hijack=0, **params):
-        exercise, hijack = generated.whole_numbers(exercise=exercise, hijack=hijack)
-        if exercise and hijack:
-            raise LabError('exercise=1 and hijack=1 do not go together; pick one.')
-        if exercise or hijack:
-            params['etc'] = EXERCISE_DIR if exercise else HIJACK_DIR
-        LabTopo.__init__(self, exercise=exercise, hijack=hijack, **params)
-
-    def build(self, etc=None, exercise=0, hijack=0):
-        host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
-        webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
-        # in the hijack scenario R1 validates route origins (RPKI)
-        r1 = self.addRouter('r1', **(hijacking.rpki_params() if int(hijack) else {}))
-        r2 = self.addRouter('r2')
-        r3 = self.addRouter('r3', stubs=['r3-lan'])     # 11.0.0.0/24 lives here
-        self.addLink(host, r1)
-        self.addLink(r1, r2)
-        self.addLink(r1, r3)
-        self.addLink(r2, r3)
-        self.addLink(r2, webserver)
-        if int(hijack):
-            # the attacker's server claims the web server's own address
-            rogue = self.addDockerHost('rogue', ROGUE_IMAGE, ip=hijacking.ROGUE_IP,
-                                       defaultRoute='via %s' % hijacking.ROGUE_GATEWAY)
-            self.addLink(r3, rogue)                     # r3-eth2
+def _from_the_package_beside_this_file():
+    """mn execs us from any directory: import the package next to us."""
+    import inspect
+    import os
+    import sys
+    here = os.path.abspath(inspect.currentframe().f_code.co_filename)
+    sys.path.insert(0, os.path.dirname(os.path.dirname(here)))
+    from bgptopo import mnplugin, topologies
+    return ({name: mnplugin.entry(topology)
+             for name, topology in topologies.TOPOLOGIES.items()},
+            mnplugin.TESTS, mnplugin.CLI)
 
 
-class BgpRingTopo(LabTopo):
-    """n routers, each its own AS with a stub LAN, in a ring (mesh=1: a full
-    mesh); configs generated from data. For scale benchmarks."""
-
-    def __init__(self, n=10, mesh=0, **params):
-        n, mesh = generated.whole_numbers(n=n, mesh=mesh)
-        self.router_pairs = (generated.mesh_links if mesh else generated.ring_links)(n)
-        LabTopo.__init__(self, n=n, mesh=mesh, **params)
-
-    def generate(self, params):
-        params['etc'] = generated.write_configs(params['n'], self.router_pairs)
-        return params
-
-    def build(self, n=10, mesh=0, etc=None):
-        routers = [self.addRouter('r%d' % i, stubs=['r%d-lan' % i])
-                   for i in range(1, int(n) + 1)]
-        for a, b in self.router_pairs:
-            self.addLink(routers[a - 1], routers[b - 1])
-
-
-topos = {'bgp3': mnplugin.entry(Bgp3Topo), 'bgpring': mnplugin.entry(BgpRingTopo)}
-tests = mnplugin.TESTS
-CLI = mnplugin.CLI
+topos, tests, CLI = _from_the_package_beside_this_file()
+del _from_the_package_beside_this_file

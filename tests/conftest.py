@@ -101,7 +101,7 @@ def build_lab(converge=True, **params):
     from mininet.net import Mininet
     from bgptopo import convergence
     from bgptopo.preparation import prepare
-    from bgptopo.topo import Bgp3Topo
+    from bgptopo.topologies import Bgp3Topo
     net = Mininet(topo=prepare(Bgp3Topo(**params)), controller=None)
     try:
         net.start()

@@ -54,7 +54,7 @@ def test_fetch_of_a_name_is_refused_before_any_lookup(url):
 
 
 def test_unknown_topo_parameter_lists_the_accepted_ones():
-    from bgptopo.topo import Bgp3Topo
+    from bgptopo.topologies import Bgp3Topo
     with pytest.raises(LabError) as failure:
         Bgp3Topo(foo=1)
     assert str(failure.value) == ('Bgp3Topo does not take foo; it accepts etc, exercise, '

@@ -2,10 +2,13 @@
 Docker, FRR or the lab lock (unit); the work before a build is
 bgptopo.preparation's."""
 
+import os
+
 import pytest
 
 from bgptopo import containers, lifecycle, preflight
-from bgptopo.topo import Bgp3Topo, BgpRingTopo
+from bgptopo.topologies import Bgp3Topo, BgpRingTopo
+from conftest import REPO
 
 
 @pytest.fixture
@@ -34,3 +37,15 @@ def test_a_ring_is_described_from_configs_it_renders(nothing_but_files):
     assert topo.routers() == ['r1', 'r2', 'r3', 'r4']
     assert len(topo.links()) == 4
     assert topo.configs['r4'].asn == 65004
+
+
+def test_the_custom_file_gives_mn_only_what_it_looks_for():
+    """mn execs bgptopo/topo.py and copies every name it defines into its own
+    globals: only topos, tests and CLI may be there."""
+    names = {}
+    path = os.path.join(REPO, 'bgptopo', 'topo.py')
+    with open(path) as custom:
+        exec(compile(custom.read(), path, 'exec'), names, names)
+    assert sorted(set(names) - {'__builtins__', '__doc__'}) == ['CLI', 'tests', 'topos']
+    assert sorted(names['topos']) == ['bgp3', 'bgpring']
+    assert sorted(names['tests']) == ['check', 'converged', 'fetch']
