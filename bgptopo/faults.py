@@ -3,7 +3,7 @@ with its measured outage, and the best AS path a router holds."""
 
 import time
 
-from bgptopo import journal, lab
+from bgptopo import journal, lab, running
 from bgptopo.errors import LabError
 
 FAILOVER_DEADLINE = 30.0
@@ -15,13 +15,8 @@ ATTEMPT_TIMEOUT = 0.2
 def best_as_path(router, prefix):
     """The AS path of router's best route to prefix ('' or 'Local' for its own),
     or None (also when its bgpd is not running)."""
-    if not router.daemon_running('bgpd'):
-        return None
-    answer = router.vtysh_json('show ip bgp %s json' % prefix)
-    for path in answer.get('paths', []):
-        if path.get('bestpath', {}).get('overall'):
-            return path.get('aspath', {}).get('string', '')
-    return None
+    route = running.best_route(router, prefix)
+    return route.as_path if route else None
 
 
 def fetch_outage(client, url, since, deadline=FAILOVER_DEADLINE, attempted=None):

@@ -26,18 +26,6 @@ def route_get(node, address):
         return None
 
 
-def best_route(router, address):
-    """(prefix, AS path) of router's best BGP route for address (the longest
-    match, as the kernel forwards by), or None."""
-    if not router.daemon_running('bgpd'):
-        return None
-    answer = router.vtysh_json('show ip bgp %s json' % address)
-    for path in answer.get('paths', []):
-        if path.get('bestpath', {}).get('overall'):
-            return answer.get('prefix'), path.get('aspath', {}).get('string', '')
-    return None
-
-
 def link_peer(node, intf_name):
     """The node at the other end of the link of node's interface, or None
     (a stub interface, or one that is no link of the lab)."""
@@ -61,9 +49,9 @@ def walk(net, source, target):
     while len(hops) < MAX_HOPS:
         hop = {'node': node.name}
         if node in routers:
-            route = best_route(node, address)
+            route = running.best_route(node, address)
             hop['as'] = running.config(node).asn
-            hop['as_path'] = route[1] if route else None
+            hop['as_path'] = route.as_path if route else None
         hops.append(hop)
         end, kind, node = step(node, target, address, hop)
         if kind:
@@ -164,10 +152,10 @@ def stolen(net, hops, source, target, holder):
     said = "%s's packets for %s (%s) end at %s, which holds that address too" % (
         source.name, target.name, address, holder.name)
     for hop in hops:
-        route = best_route(net[hop['node']], address) if 'as' in hop else None
+        route = running.best_route(net[hop['node']], address) if 'as' in hop else None
         if route is None:
             continue
-        prefix, as_path = route
+        prefix, as_path = route.prefix, route.as_path
         origin_as = as_path.split()[-1] if as_path not in ('', 'Local') else str(hop['as'])
         if origin_as != str(rightful):
             return ('%s: %s chose %s with AS path %s, originated by AS %s, not by %s\'s AS %s'

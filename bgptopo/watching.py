@@ -15,7 +15,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from bgptopo import convergence, lab, lifecycle, updates
+from bgptopo import convergence, lab, lifecycle, running, updates
 from bgptopo.capture import clock
 
 CLEAR = '\x1b[H\x1b[2J'
@@ -33,21 +33,10 @@ def sigint_held():
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def best_route(router, prefix):
-    """(AS path, next hop) of router's best route to prefix, or None."""
-    if not router.daemon_running('bgpd'):
-        return None
-    for path in router.vtysh_json('show ip bgp %s json' % prefix).get('paths', []):
-        if path.get('bestpath', {}).get('overall'):
-            hops = path.get('nexthops') or [{}]
-            return path.get('aspath', {}).get('string', ''), hops[0].get('ip', '?')
-    return None
-
-
 def route_text(route, names):
     if route is None:
         return 'no route'
-    path, hop = route
+    path, hop = route.as_path, route.next_hop
     if path in ('', 'Local'):       # FRR's AS path of a route the router originates
         return 'its own network'
     return 'AS path %s via %s' % (path, names.get(hop, hop))
@@ -68,7 +57,7 @@ def view(net, interval, terminal=True):
         head = '%-4s AS %-6s' % (router.name, router.router_config().asn)
         if prefix:
             head += '  best path to %s (%s): %s' % (target.name, prefix, route_text(
-                best_route(router, prefix), names))
+                running.best_route(router, prefix), names))
         lines.append(head)
         if not router.daemon_running('bgpd'):
             lines.append("     bgpd is not running (`restart %s` starts it)" % router.name)
