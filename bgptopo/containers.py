@@ -50,7 +50,7 @@ class LabContainer(object):
                 # the web server may bind port 80 without any capability
                 sysctls={'net.ipv4.ip_unprivileged_port_start': '0'},
                 mem_limit='256m', pids_limit=256))['Id']
-        lifecycle.adopt_container(self)
+        lifecycle.adopt(self)
         try:
             self.lifeline = self.api.attach_socket(
                 self.id, params={'stdin': 1, 'stream': 1})
@@ -60,13 +60,21 @@ class LabContainer(object):
             self.remove()
             raise
 
+    @property
+    def name(self):
+        return container_name(self.node)
+
+    def terminate(self):
+        """How the lab ends what it owns (lifecycle.end_everything)."""
+        self.remove()
+
     def remove(self):
         """Remove the container and wait until docker no longer lists it."""
         lifeline = getattr(self, 'lifeline', None)
         if lifeline is not None:
             lifeline.close()
         remove_container(self.api, self.id)
-        lifecycle.disown_container(self)
+        lifecycle.disown(self)
 
 
 def remove_container(api, container_id):
@@ -104,9 +112,9 @@ def remove_leftovers(docker_client):
     """Remove the containers of dead labs; the names removed. Only the lab
     lock's holder calls this: every other lab's container is then a leftover."""
     assert lifecycle.holds_lock()
-    removed = []
+    removed, ours = [], lifecycle.owner_token()
     for container, owner in lab_containers(docker_client):
-        if owner != lifecycle.owner_token():
+        if owner != ours:
             remove_container(docker_client.api, container.id)
             removed.append(container.name)
     return removed

@@ -21,8 +21,8 @@ LOCK_ADDRESS = '\0bgptopo.lab'
 SIGNAL_EXIT = 128
 
 _lock = None
-_nodes = []         # Mininet nodes of ours that may still run something
-_containers = []    # containers started before their node exists
+_endings_hooked = False
+_owned = []     # what may still run: nodes, and containers started before their node
 
 
 class NodeDied(LabError):
@@ -84,9 +84,17 @@ def claim():
         raise LabError('Another bgptopo lab (process %s) is running; exit it before '
                        'starting a new one.' % (holder() or '?'))
     _lock = lock
+    if not _endings_hooked:
+        hook_endings()
+
+
+def hook_endings():
+    """Once per process: exit, SIGTERM and SIGHUP end the lab."""
+    global _endings_hooked
     atexit.register(end_everything)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, exit_on_signal)
+    _endings_hooked = True
 
 
 def holds_lock():
@@ -95,7 +103,7 @@ def holds_lock():
 
 def release():
     global _lock
-    if _lock is not None and not _nodes and not _containers:
+    if _lock is not None and not _owned:
         _lock.close()
         _lock = None
 
@@ -108,42 +116,29 @@ def exit_on_signal(signum, _frame):
     raise SystemExit(SIGNAL_EXIT + signum)
 
 
-def adopt(node):
-    """node (a router or a Docker host) is ours until disown(node)."""
-    _nodes.append(node)
+def adopt(thing):
+    """thing (a node, or a container before its node exists) is ours until
+    disown(thing); it ends with thing.terminate()."""
+    _owned.append(thing)
 
 
-def disown(node):
-    if node in _nodes:
-        _nodes.remove(node)
-    release()
-
-
-def adopt_container(container):
-    _containers.append(container)
-
-
-def disown_container(container):
-    if container in _containers:
-        _containers.remove(container)
+def disown(thing):
+    if thing in _owned:
+        _owned.remove(thing)
     release()
 
 
 def end_everything():
     """Stop what of ours still runs and wait for it: routers' daemons (by
-    pid), node shells, containers. Safe to call at any time, twice."""
-    for node in list(_nodes):
+    pid), node shells, containers; the newest first (a node before the
+    container it lives in). Safe to call at any time, twice."""
+    while _owned:
+        thing = _owned[-1]      # ending a node also disowns its container
         try:
-            node.terminate()
+            thing.terminate()
         except Exception as failure:      # go on: the rest must stop too
-            error('*** bgptopo: stopping %s: %s\n' % (node.name, failure))
-        disown(node)
-    for container in list(_containers):
-        try:
-            container.remove()
-        except Exception as failure:
-            error('*** bgptopo: removing %s: %s\n' % (container.node, failure))
-        disown_container(container)
+            error('*** bgptopo: stopping %s: %s\n' % (thing.name, failure))
+        disown(thing)
     release()
 
 

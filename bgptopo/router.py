@@ -134,9 +134,7 @@ class QuaggaRouter(GuardedShell, Node):
 
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its vty socket exists: it has read its config."""
-        # /proc/PID/root resolves absolute symlinks (/var/run) in our root, so
-        # name the run directory by its real path
-        vty = '/proc/%d/root%s/%s.vty' % (pid, os.path.realpath(self.suite.run_dir), daemon)
+        vty = self.run_file('%s.vty' % daemon)
         ready = procs.wait_until(lambda: os.path.exists(vty) or not procs.alive(pid),
                                  START_TIMEOUT)
         if not ready or not procs.alive(pid):
@@ -146,10 +144,16 @@ class QuaggaRouter(GuardedShell, Node):
                 'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
                 ' / '.join(last) or 'none'))
 
+    def run_file(self, name):
+        """A file of this router's private run directory, as the lab's own
+        process reaches it: through the node's mount namespace. /proc/PID/root
+        resolves absolute symlinks (/var/run) in our root, so the directory is
+        named by its real path."""
+        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.suite.run_dir), name)
+
     def process_output(self, name):
-        """The file holding what a process start_process started printed, as
-        the lab's own process reaches it (through this node's mount namespace)."""
-        return '/proc/%d/root%s/%s.out' % (self.pid, os.path.realpath(self.suite.run_dir), name)
+        """The file holding what a process start_process started printed."""
+        return self.run_file('%s.out' % name)
 
     def daemon_output(self, daemon):
         return self.cmd('cat %s/%s.out %s 2>/dev/null' % (

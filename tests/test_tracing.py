@@ -5,6 +5,7 @@
 import itertools
 import os
 import signal
+from contextlib import contextmanager
 
 import pytest
 
@@ -131,56 +132,55 @@ def test_why_names_a_web_server_that_does_not_answer(lab):
     mended(lab)
 
 
-def test_why_names_the_export_filter_a_live_edit_broke(lab):
-    r2 = lab['r2']
-    r2.vtysh('configure terminal', 'ip prefix-list LAB-NETS seq 30 deny 12.0.0.0/24', 'end',
-             'clear ip bgp * soft out')
+@contextmanager
+def live_edit(net, router, breaking, mending):
+    """router's running config changed by the vtysh commands `breaking` (its
+    files stay as they were), put back by `mending` whatever happens; then
+    wait until the lab works again."""
+    router.vtysh('configure terminal', *breaking)
     try:
+        yield
+    finally:
+        router.vtysh('configure terminal', *mending)
+    mended(net)
+
+
+def test_why_names_the_export_filter_a_live_edit_broke(lab):
+    with live_edit(lab, lab['r2'],
+                   ['ip prefix-list LAB-NETS seq 30 deny 12.0.0.0/24', 'end',
+                    'clear ip bgp * soft out'],
+                   ['ip prefix-list LAB-NETS seq 30 permit 12.0.0.0/24', 'end',
+                    'clear ip bgp * soft out']):
         assert says(lab, "r2's export route-map TO-PEERS toward r1 rejects 12.0.0.0/24: no "
                          "entry matches it (`permit 10`: prefix-list LAB-NETS seq 30 denies "
                          "it)") is True
-    finally:
-        r2.vtysh('configure terminal', 'ip prefix-list LAB-NETS seq 30 permit 12.0.0.0/24',
-                 'end', 'clear ip bgp * soft out')
-    mended(lab)
 
 
 def test_why_names_the_import_filter_a_live_edit_broke(lab):
-    r1 = lab['r1']
-    r1.vtysh('configure terminal', 'ip prefix-list FROM-R2 seq 10 deny 12.0.0.0/24',
-             'ip prefix-list FROM-R3 seq 20 deny 12.0.0.0/24', 'end', 'clear ip bgp * soft in')
-    try:
+    with live_edit(lab, lab['r1'],
+                   ['ip prefix-list FROM-R2 seq 10 deny 12.0.0.0/24',
+                    'ip prefix-list FROM-R3 seq 20 deny 12.0.0.0/24', 'end',
+                    'clear ip bgp * soft in'],
+                   ['ip prefix-list FROM-R2 seq 10 permit 12.0.0.0/24',
+                    'ip prefix-list FROM-R3 seq 20 permit 12.0.0.0/24', 'end',
+                    'clear ip bgp * soft in']):
         assert says(lab, "r1's import route-map FROM-R2 from r2 rejects 12.0.0.0/24: no entry "
                          "matches it (`permit 10`: prefix-list FROM-R2 seq 10 denies it)") is True
-    finally:
-        r1.vtysh('configure terminal', 'ip prefix-list FROM-R2 seq 10 permit 12.0.0.0/24',
-                 'ip prefix-list FROM-R3 seq 20 permit 12.0.0.0/24', 'end',
-                 'clear ip bgp * soft in')
-    mended(lab)
 
 
 def test_why_follows_a_live_remote_as_edit(lab):
     """bgpd.conf still says 55000 and 65000: only the running config is wrong."""
-    r1 = lab['r1']
-    r1.vtysh('configure terminal', 'router bgp 4500',
-             'neighbor 192.168.12.2 remote-as 55001', 'neighbor 192.168.13.3 remote-as 65001')
-    try:
+    with live_edit(lab, lab['r1'],
+                   ['router bgp 4500', 'neighbor 192.168.12.2 remote-as 55001',
+                    'neighbor 192.168.13.3 remote-as 65001'],
+                   ['router bgp 4500', 'neighbor 192.168.12.2 remote-as 55000',
+                    'neighbor 192.168.13.3 remote-as 65000']):
         assert says(lab, 'r1 expects AS 55001 at 192.168.12.2, but r2 runs AS 55000') is True
-    finally:
-        r1.vtysh('configure terminal', 'router bgp 4500',
-                 'neighbor 192.168.12.2 remote-as 55000',
-                 'neighbor 192.168.13.3 remote-as 65000')
-    mended(lab)
 
 
 def test_why_follows_a_live_network_removal(lab):
-    r2 = lab['r2']
-    r2.vtysh('configure terminal', 'router bgp 55000', 'address-family ipv4 unicast',
-             'no network 12.0.0.0/24')
-    try:
+    with live_edit(lab, lab['r2'],
+                   ['router bgp 55000', 'address-family ipv4 unicast', 'no network 12.0.0.0/24'],
+                   ['router bgp 55000', 'address-family ipv4 unicast', 'network 12.0.0.0/24']):
         assert says(lab, 'r2 has no `network 12.0.0.0/24` under address-family ipv4 '
                          'unicast') is True
-    finally:
-        r2.vtysh('configure terminal', 'router bgp 55000', 'address-family ipv4 unicast',
-                 'network 12.0.0.0/24')
-    mended(lab)
