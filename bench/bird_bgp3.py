@@ -41,10 +41,9 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from bgptopo import procs, suite as suites
-from bgptopo.convergence import parse_sessions
-from bgptopo.frrconf import RouterConfig
-from bgptopo.paths import router_conf
+from bgptopo import addressing, procs, routing
+from bgptopo.paths import ETC_DIR, router_conf
+from bgptopo.routing.frr import install as suites
 
 ROUTERS = ('r1', 'r2', 'r3')
 BIRD_ETC = os.path.join(REPO, 'etc', 'bird')
@@ -70,7 +69,8 @@ class Router(object):
     def __init__(self, name, suite, run_dir, bird_conf=None):
         self.name, self.suite, self.run_dir = name, suite, run_dir
         self.bird_conf = bird_conf or os.path.join(BIRD_ETC, name, 'bird.conf')
-        self.config = RouterConfig.load(name)
+        self.config = routing.suite('frr').file_config(name, ETC_DIR)
+        self.interfaces = addressing.interfaces(name)
         self.holder = None
         self.daemons = {}           # name: Popen, in start order
         self.states_seen = []       # `show protocols` lines of BGP sessions, each once
@@ -116,7 +116,7 @@ class Router(object):
     def set_addresses(self):
         """The addresses of zebra.conf, forwarding on, every interface up."""
         script = ['ip link set lo up', 'sysctl -qw net.ipv4.ip_forward=1']
-        for intf, addresses in sorted(self.config.interfaces.items()):
+        for intf, addresses in sorted(self.interfaces.items()):
             script += ['ip addr add %s dev %s' % (a, intf) for a in addresses]
             script.append('ip link set %s up' % intf)
         self.run('sh', '-ec', '; '.join(script))
@@ -212,7 +212,7 @@ class Router(object):
                                  [seen.split()[5:] for seen in self.states_seen]]
             return bird_sessions(text)
         text = self.run('vtysh', '-c', 'show ip bgp summary json')
-        return {address: state for address, (state, _) in parse_sessions(text).items()}
+        return {address: state for address, (state, _) in routing.suite('frr').parse_sessions(text).items()}
 
     def kernel_prefixes(self):
         routes = json.loads(self.run('ip', '-j', 'route', 'show'))
@@ -253,7 +253,7 @@ def links(routers):
     [(router, intf)] for the stubs: interfaces no other router shares."""
     by_subnet = {}
     for router in routers:
-        for intf, addresses in router.config.interfaces.items():
+        for intf, addresses in router.interfaces.items():
             for address in addresses:
                 by_subnet.setdefault(address.network, []).append((router, intf))
     pairs = [tuple(ends) for ends in by_subnet.values() if len(ends) == 2]

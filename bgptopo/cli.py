@@ -13,17 +13,18 @@ from mininet.log import error, output
 from mininet.util import quietRun
 
 from bgptopo import (capture, convergence, drawing, faults, grading, hijacking, journal, lab,
-                     lifecycle, timeline, tracing, updates, watching)
+                     lifecycle, running, timeline, tracing, updates, watching)
 from bgptopo.errors import LabError, unexpected
 from bgptopo.nodeshell import PULSE_MS
 
 COMMANDS = (
-    ('bgp', 'bgp [router [show args]] [--json]', "a router's BGP summary, or any vtysh show"),
+    ('bgp', 'bgp [router [show args]] [--json]', "a router's BGP summary, or any show of its suite"),
     ('routes', 'routes [router] [--json]', "every router's kernel routing table, or one's"),
     ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
-    ('vtysh', 'vtysh router [command]', "a router's vtysh, interactive or one command"),
+    ('vtysh', 'vtysh router [command]', "an FRR router's vtysh, interactive or one command"),
+    ('birdc', 'birdc router [command]', "a BIRD router's birdc, interactive or one command"),
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
-    ('restart', 'restart router', "stop and start a router's zebra and bgpd"),
+    ('restart', 'restart router', "stop and start a router's routing daemons"),
     ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
     ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
@@ -128,22 +129,24 @@ class BgpCLI(CLI):
 
     @command
     def do_bgp(self, line):
-        """BGP summary of one router or all; `bgp r1 ip bgp` runs `show ip bgp` on r1."""
+        """BGP summary of one router or all; `bgp r1 ip bgp` runs `show ip bgp` on an FRR
+        r1, `bgp r2 route` runs `show route` on a BIRD r2."""
         words, as_json = json_flag(line)
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
-        command = 'show ' + ' '.join(words[1:]) if len(words) > 1 else 'show ip bgp summary'
+        shown = words[1:]
         if as_json:
-            answers = {r.name: r.vtysh_json(command + ' json') if r.daemon_running('bgpd')
-                       else {'error': 'bgpd is not running'} for r in targets}
+            answers = {r.name: r.routing.show_json(r, shown) if r.bgp_running()
+                       else {'error': running.not_running(r)} for r in targets}
             output(json.dumps(answers, indent=1) + '\n')
             return
         for router in targets:
-            output('*** %s (AS %s): %s\n' % (router.name, router.router_config().asn, command))
-            if not router.daemon_running('bgpd'):
-                output("%s's bgpd is not running; `restart %s` starts it again.\n\n"
-                       % (router.name, router.name))
+            output('*** %s (AS %s, %s): %s\n' % (
+                router.name, router.router_config().asn, router.routing.name,
+                'show ' + ' '.join(shown) if shown else 'its sessions'))
+            if not router.bgp_running():
+                output('%s.\n\n' % running.not_running(router))
                 continue
-            output(router.vtysh(command).rstrip() + '\n\n')
+            output(router.routing.show(router, shown).rstrip() + '\n\n')
 
     @command
     def do_routes(self, line):
@@ -188,7 +191,8 @@ class BgpCLI(CLI):
             raise misuse('restart')
         router = lab.router(self.mn, words[0])
         router.restart_daemons()
-        output('*** %s: zebra and bgpd restarted; `converge` waits for BGP\n' % router.name)
+        output('*** %s: %s restarted; `converge` waits for BGP\n' % (
+            router.name, ' and '.join(router.daemon_pids)))
 
     @command
     def do_failover(self, line):
@@ -205,17 +209,28 @@ class BgpCLI(CLI):
     @command
     def do_vtysh(self, line):
         """The router's vtysh; with a command, run just that."""
+        self.suite_cli('vtysh', line)
+
+    @command
+    def do_birdc(self, line):
+        """The router's birdc; with a command, run just that."""
+        self.suite_cli('birdc', line)
+
+    def suite_cli(self, shell, line):
+        """A router's own CLI (vtysh for FRR, birdc for BIRD), interactive or
+        one command; a sentence for a router that runs the other suite."""
         words = line.split(None, 1)
         if not words:
-            raise misuse('vtysh')
+            raise misuse(shell)
         router = lab.router(self.mn, words[0])
+        if router.routing.shell != shell:
+            raise LabError('%s runs %s, which has no %s; use `%s %s`.' % (
+                router.name, router.routing.name, shell, router.routing.shell, router.name))
         if len(words) == 2:
-            output(router.vtysh(words[1]))
+            output(router.routing.run_cli(router, words[1]))
         else:
-            # vtysh prompts with the system hostname, which the routers share:
-            # give this vtysh a UTS namespace of its own named after the router
-            subprocess.call(['mnexec', '-a', str(router.pid), 'unshare', '--uts', 'sh', '-c',
-                             'hostname "$0" && exec vtysh', router.name])
+            subprocess.call(['mnexec', '-a', str(router.pid)] +
+                            router.routing.interactive_cli(router))
 
 
     @command

@@ -1,8 +1,8 @@
 """When is the lab converged, and waiting for it with a deadline.
 
-Converged means: every session each router's bgpd.conf configures is
+Converged means: every session each router's config files configure is
 Established, and every router's kernel table holds every prefix some
-router's bgpd.conf originates (the kernel is what forwards packets)."""
+router's files originate (the kernel is what forwards packets)."""
 
 import ipaddress
 import json
@@ -15,43 +15,30 @@ from bgptopo.lab import routers
 
 TIMEOUT = 30.0
 POLL = 0.05
-VTYSH_TIMEOUT = 10.0
-
-
-def sessions(router):
-    """{neighbor address: (state, prefixes received)} from bgpd."""
-    return parse_sessions(router.vtysh('show ip bgp summary json'))
-
-
-def parse_sessions(text):
-    try:
-        summary = json.loads(text)
-    except ValueError:
-        return {}
-    peers = summary.get('ipv4Unicast', summary).get('peers', {})   # FRR nests it
-    return {address: (peer.get('state', '?'), peer.get('pfxRcd', 0))
-            for address, peer in peers.items()}
+ANSWER_TIMEOUT = 10.0
 
 
 def all_sessions(routers_):
-    """sessions() of several routers, their vtysh calls run side by side;
-    {} for a router whose bgpd is not running (nobody to ask)."""
-    calls = {r: r.popen(['vtysh', '-c', 'show ip bgp summary json'], universal_newlines=True)
-             for r in routers_ if r.daemon_running('bgpd')}
-    answers = {r: parse_sessions(answer(r, call)) for r, call in calls.items()}
+    """{router: {peer address: Session}} of several routers, their suites
+    asked side by side; {} for a router whose BGP daemon is not running
+    (nobody to ask)."""
+    calls = {r: r.popen(['sh', '-c', r.routing.sessions_command()], universal_newlines=True)
+             for r in routers_ if r.bgp_running()}
+    answers = {r: r.routing.parse_sessions(answer(r, call)) for r, call in calls.items()}
     return {r: answers.get(r, {}) for r in routers_}
 
 
 def answer(router, call):
-    """A vtysh call's output, or a sentence when it hangs past its deadline."""
+    """A call's output, or a sentence when it hangs past its deadline."""
     try:
-        return call.communicate(timeout=VTYSH_TIMEOUT)[0]
+        return call.communicate(timeout=ANSWER_TIMEOUT)[0]
     except subprocess.TimeoutExpired:
         call.kill()
         call.communicate()
-        raise LabError("%s's vtysh did not answer within %d s; is its bgpd stuck? "
-                       "`restart %s` starts it again." % (router.name, VTYSH_TIMEOUT,
-                                                          router.name))
+        raise LabError("%s's %s did not answer within %d s; is its %s stuck? "
+                       "`restart %s` starts it again." % (
+                           router.name, router.routing.shell, ANSWER_TIMEOUT,
+                           router.routing.bgp_daemon, router.name))
 
 
 def kernel_prefixes(router):
@@ -69,13 +56,13 @@ def originated(net):
 
 def problems(net):
     """What keeps the lab from being converged, one phrase each; [] if it is.
-    Kernel tables are cheap to read and are the last to fill, so bgpd is
-    asked about its sessions only once every route is in place."""
+    Kernel tables are cheap to read and are the last to fill, so the BGP
+    daemons are asked about their sessions only once every route is in place."""
     expected = originated(net)
     found = []
     for router in routers(net):
-        if not router.daemon_running('bgpd'):
-            found.append("%s's bgpd is not running" % router.name)
+        if not router.bgp_running():
+            found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
         found += ['%s has no route to %s' % (router.name, prefix)
                   for prefix in sorted(expected - kernel_prefixes(router))]
     if found:
@@ -101,7 +88,7 @@ def require_running(net):
 
 def wait(net, timeout=TIMEOUT):
     """Block until converged; the seconds it took. LabError at the deadline,
-    or at once if a router's bgpd did not start."""
+    or at once if a router's BGP daemon did not start."""
     start = time.monotonic()
     for router in routers(net):
         router.wait_started()

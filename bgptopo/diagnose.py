@@ -1,7 +1,7 @@
 """Why a BGP session or a route is missing, in one sentence: the reasoning a
 teacher does at a student's desk. Everything is read from the running lab
-(addresses from the nodes, configurations from the routers' vtysh, routes
-from their tables), so a diagnosis follows a live edit at once."""
+(addresses from the nodes, configurations and routes from the routers'
+daemons), so a diagnosis follows a live edit at once."""
 
 import ipaddress
 
@@ -42,8 +42,8 @@ def session_cause(a, b, address_a, address_b):
 def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
     """What on me's side keeps the session down (mine and theirs: the two
     running configs), or None."""
-    if not me.daemon_running('bgpd'):
-        return "%s's bgpd is not running (`restart %s` starts it)" % (me.name, me.name)
+    if not me.bgp_running():
+        return running.not_running(me)
     if mine.asn is None:
         return no_router_bgp(me)
     wanted = str(peer_address.ip)
@@ -53,8 +53,8 @@ def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
         if on_link:
             return ("%s's neighbor %s is not %s's address on their link (%s)"
                     % (me.name, on_link[0], peer.name, wanted))
-        return ('%s has no `neighbor %s remote-as %s` for %s'
-                % (me.name, wanted, theirs.asn or '?', peer.name))
+        return ('%s has no %s for %s' % (
+            me.name, me.routing.hint_neighbor(wanted, theirs.asn or '?'), peer.name))
     expected_as = neighbor_for(mine, wanted).remote_as
     if theirs.asn is not None and expected_as != str(theirs.asn):
         return ('%s expects AS %s at %s, but %s runs AS %s'
@@ -63,8 +63,8 @@ def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
 
 
 def no_router_bgp(router):
-    return "%s runs no `router bgp` section: write one in its bgpd.conf and `restart %s`" % (
-        router.name, router.name)
+    return "%s runs no BGP: write %s and `restart %s`" % (
+        router.name, router.routing.hint_bgp(), router.name)
 
 
 def _in_subnet(address, interface):
@@ -84,15 +84,14 @@ def policy_cause(receiver, sender, receiver_address, sender_address):
 def origin_cause(net, origin, prefix):
     """Why prefix, which origin should announce, is not routed; None if
     origin announces it and holds it."""
-    if not origin.daemon_running('bgpd'):
-        return "%s's bgpd is not running (`restart %s` starts it)" % (origin.name, origin.name)
+    if not origin.bgp_running():
+        return running.not_running(origin)
     config = running.config(origin)
     if config.asn is None:
         return no_router_bgp(origin)
     if prefix not in config.networks:
-        return ('%s has no `network %s` under address-family ipv4 unicast'
-                % (origin.name, prefix))
+        return '%s has no %s' % (origin.name, origin.routing.hint_network(prefix))
     if prefix not in policy.best_paths(origin):
-        return ('%s has `network %s` but no route to it, so BGP does not announce it: '
+        return ('%s originates %s but has no route to it, so BGP does not announce it: '
                 'is its interface in %s up, with an address?' % (origin.name, prefix, prefix))
     return None

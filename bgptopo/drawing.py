@@ -6,9 +6,9 @@ import ipaddress
 import os
 import subprocess
 
-from bgptopo import convergence, diagnose, lab
+from bgptopo import addressing, convergence, diagnose, lab
 from bgptopo.errors import LabError
-from bgptopo.router import QuaggaRouter
+from bgptopo.router import Router
 
 STATE_COLOURS = {'Established': 'forestgreen'}      # anything else: firebrick
 
@@ -17,8 +17,8 @@ def link_subnet(link):
     """The subnet of a link, from whichever end knows its address."""
     for intf in (link.intf1, link.intf2):
         node = intf.node
-        if isinstance(node, QuaggaRouter):      # zebra, not Mininet, knows its address
-            address = node.router_config().address_of(intf.name)
+        if isinstance(node, Router):      # zebra.conf, not Mininet, knows its address
+            address = addressing.first_address(node.interfaces(), intf.name)
         else:
             address = ipaddress.ip_interface('%s/%s' % (intf.IP(), intf.prefixLen)) \
                 if intf.IP() else None
@@ -42,7 +42,8 @@ def graph(net):
     for router in lab.routers(net):
         config = router.router_config()
         originated = '\\n'.join(str(p) for p in config.networks)
-        dot.node(router.name, '%s\\nAS %s\\n%s' % (router.name, config.asn, originated),
+        dot.node(router.name, '%s (%s)\\nAS %s\\n%s' % (router.name, router.routing.name,
+                                                        config.asn, originated),
                  shape='box', style='rounded,filled', fillcolor='lightsteelblue')
     for host in lab.end_hosts(net):
         dot.node(host.name, '%s\\n%s' % (host.name, host.IP()), shape='ellipse',

@@ -12,7 +12,6 @@ import time
 
 from bgptopo import convergence, diagnose, faults, lab
 from bgptopo.errors import LabError
-from bgptopo.frrconf import RouterConfig
 from bgptopo.paths import ETC_DIR, QUESTION_PAGE, router_conf
 
 TIMEOUT = 15.0
@@ -74,9 +73,11 @@ def solution_dir(router):
     """Where router's solution is. An overlay of etc/quagga (the exercise,
     the hijack's naive r1, a test's broken copy) borrows zebra.conf from
     etc/quagga and is graded against etc/quagga; a lab with configs of its
-    own (a generated ring) is graded against those."""
+    own (a generated ring, etc/bird) is graded against those."""
     zebra = router_conf(router.name, 'zebra', router.etc_dir)
-    return ETC_DIR if zebra == router_conf(router.name, 'zebra') else router.etc_dir
+    overlay = zebra == router_conf(router.name, 'zebra') and \
+        router.routing.default_etc_dir() == ETC_DIR
+    return ETC_DIR if overlay else router.etc_dir
 
 
 def solution_origins(net):
@@ -85,7 +86,7 @@ def solution_origins(net):
     origins, unread = {}, []
     for router in lab.routers(net):
         try:
-            solution = RouterConfig.load(router.name, solution_dir(router))
+            solution = router.routing.file_config(router.name, solution_dir(router))
         except LabError as failure:       # the solution's files cannot be read
             unread.append(Requirement('%s has a solution to grade against' % router.name,
                                       False, str(failure)))

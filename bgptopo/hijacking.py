@@ -76,7 +76,7 @@ def stop(net):
 def rpki_params():
     """R1's parameters in the scenario: bgpd with its RPKI module, and an
     RPKI-to-router cache serving the lab's ROAs (etc/quagga/hijack/roas.json)."""
-    return {'bgpd_modules': ['rpki'], 'rtr_cache': ROAS}
+    return {'modules': {'bgpd': ['rpki']}, 'rtr_cache': ROAS}
 
 
 def rpki_loaded(router, timeout=RPKI_TIMEOUT):

@@ -9,7 +9,7 @@ import urllib.parse
 
 from bgptopo import running
 from bgptopo.errors import LabError
-from bgptopo.router import QuaggaRouter
+from bgptopo.router import Router
 
 FETCH_TIMEOUT = 5
 WEB_SERVER = 'webserver'
@@ -17,11 +17,11 @@ CLIENT = 'host'
 
 
 def routers(net):
-    return [node for node in net.hosts if isinstance(node, QuaggaRouter)]
+    return [node for node in net.hosts if isinstance(node, Router)]
 
 
 def end_hosts(net):
-    return [node for node in net.hosts if not isinstance(node, QuaggaRouter)]
+    return [node for node in net.hosts if not isinstance(node, Router)]
 
 
 def router(net, name):
@@ -79,9 +79,9 @@ def holds(node, address):
 
 
 def originated(router):
-    """The prefixes router announces: its running bgpd's `network`s, or,
-    while its bgpd is down (nobody to ask), those of its bgpd.conf."""
-    if router.daemon_running('bgpd'):
+    """The prefixes router announces: those its running BGP daemon
+    originates, or, while it is down (nobody to ask), those of its files."""
+    if router.bgp_running():
         return running.config(router).networks
     return router.router_config().networks
 
@@ -94,7 +94,7 @@ def destination(node):
     packets there; one that originates nothing: its first interface address."""
     found, first = addresses(node), default_intf(node)
     ordered = [a for intf in sorted(found, key=lambda i: i != first) for a in found[intf]]
-    if isinstance(node, QuaggaRouter):
+    if isinstance(node, Router):
         inside = [(a.ip, prefix) for prefix in originated(node) for a in ordered
                   if a.ip in prefix]
         if inside:
@@ -107,7 +107,7 @@ def destination(node):
 
 def default_intf(node):
     """The name of node's default interface (hosts), or None."""
-    return None if isinstance(node, QuaggaRouter) else getattr(node.defaultIntf(), 'name', None)
+    return None if isinstance(node, Router) else getattr(node.defaultIntf(), 'name', None)
 
 
 def address_of(node):

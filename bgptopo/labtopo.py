@@ -1,21 +1,23 @@
 """LabTopo: a Mininet Topo of BGP routers and Docker hosts, checked whole
 before Mininet builds anything.
 
-Router addresses come from the routers' zebra.conf (one source of truth): a
-host's default gateway is the address of the router interface at the other
-end of its link."""
+Router addresses come from the routers' zebra.conf (one source of truth,
+whatever suite routes: bgptopo/addressing.py): a host's default gateway is
+the address of the router interface at the other end of its link.
+
+Every lab takes suite=KEY (the routing suite of all its routers, default
+frr) and KEY=r1+r2 for each suite (those routers run it instead): e.g.
+--topo bgp3,bird=r2+r3."""
 
 import inspect
 import os
 from mininet.topo import Topo
 
-from bgptopo import preflight
+from bgptopo import addressing, preflight, routing
 from bgptopo.errors import LabError
-from bgptopo.frrconf import RouterConfig
 from bgptopo.netclasses import docker_host_params, image_of
 from bgptopo.nodeshell import LabLink
-from bgptopo.paths import ETC_DIR
-from bgptopo.router import QuaggaRouter
+from bgptopo.router import router_class
 
 
 class LabTopo(Topo):
@@ -29,23 +31,31 @@ class LabTopo(Topo):
         self.reject_unknown(params)
         folder = params.pop('capture', None)
         self.boot_capture = os.path.abspath(os.path.expanduser(folder)) if folder else None
+        self.suite_params = {key: params.pop(key) for key in list(params)
+                             if key == 'suite' or key in routing.SUITES}
+        routing.suite(self.suite_params.get('suite', routing.DEFAULT))  # a sentence, early
         params = self.generate(params)
-        self.etc_dir = params.get('etc') or ETC_DIR
-        self.configs = {}
+        self.etc_dirs = etc_dirs(params.get('etc'), self.suite_params.get('suite', routing.DEFAULT))
+        self.interfaces = {}
         Topo.__init__(self, *args, **params)
+        self.suites = routing.choose(self.routers(), self.suite_params.get('suite', routing.DEFAULT),
+                                     **{k: v for k, v in self.suite_params.items() if k != 'suite'})
+        for name in self.routers():
+            self.set_suite(name, self.suites[name])
         self.route_hosts()
         for name in self.routers():
-            preflight.check_interfaces(name, self.configs[name].interfaces,
-                                       self.interfaces_of(name))
+            preflight.check_interfaces(name, self.interfaces[name], self.interfaces_of(name))
 
     def generate(self, params):
-        """The parameters to build with; a generated lab adds etc=its configs."""
+        """The parameters to build with; a generated lab adds etc={suite: its
+        configs}."""
         return params
 
     @classmethod
     def accepted_params(cls):
         signature = inspect.signature(cls.build)
-        return [name for name in signature.parameters if name != 'self'] + ['capture']
+        return [name for name in signature.parameters if name != 'self'] + \
+            ['capture', 'suite'] + sorted(routing.SUITES)
 
     def reject_unknown(self, params):
         unknown = sorted(set(params) - set(self.accepted_params()))
@@ -55,10 +65,18 @@ class LabTopo(Topo):
                 ', '.join(self.accepted_params()) or 'no parameters'))
 
     def addRouter(self, name, **opts):
-        """A QuaggaRouter whose configs are etc/quagga/<name>/*.conf."""
-        self.configs[name] = RouterConfig.load(name, self.etc_dir)
-        return self.addHost(name, cls=QuaggaRouter, ip=None, etc_dir=self.etc_dir,
-                            capture=self.boot_capture, **opts)
+        """A router; its suite (and so its node class and config tree) is
+        chosen once every router is known (set_suite)."""
+        self.interfaces[name] = None
+        return self.addHost(name, ip=None, capture=self.boot_capture, **opts)
+
+    def set_suite(self, name, key):
+        """Router name runs suite key, from the topology's configs for that
+        suite (generate's etc={suite: dir}) or the suite's own tree."""
+        info = self.nodeInfo(name)
+        etc_dir = self.etc_dirs.get(key) or routing.suite(key).default_etc_dir()
+        info.update(cls=router_class(key), suite=key, etc_dir=etc_dir)
+        self.interfaces[name] = addressing.interfaces(name, etc_dir)
 
     def addLink(self, node1, node2, **opts):
         """A veth pair that needs no deleting: it dies with the nodes."""
@@ -71,7 +89,10 @@ class LabTopo(Topo):
         return self.addHost(name, ip=ip, **params)
 
     def routers(self):
-        return [n for n in self.hosts() if n in self.configs]
+        return [n for n in self.hosts() if n in self.interfaces]
+
+    def router_etc_dir(self, name):
+        return self.nodeInfo(name)['etc_dir']
 
     def docker_hosts(self):
         return [n for n in self.hosts() if image_of(self.nodeInfo(n))]
@@ -91,7 +112,7 @@ class LabTopo(Topo):
                 continue        # set by the topology itself (the hijack's rogue)
             router = self.peer_router(host)
             intf = self.intf_name(router, host)
-            gateway = self.configs[router].address_of(intf)
+            gateway = addressing.first_address(self.interfaces[router], intf)
             if gateway is None:
                 raise LabError('%s: zebra.conf gives %s no address, so %s has no '
                                'gateway; add "ip address" under "interface %s".'
@@ -102,7 +123,7 @@ class LabTopo(Topo):
         for src, dst in self.links():
             if host in (src, dst):
                 peer = dst if src == host else src
-                if peer in self.configs:
+                if peer in self.interfaces:
                     return peer
         raise LabError('%s is linked to no router; add a link in the topology.' % host)
 
@@ -114,3 +135,11 @@ class LabTopo(Topo):
             raise LabError('%s: the stub interface %s has the name of a link interface; '
                            'name stubs like %s-lan.' % (router, clash[0], router))
         return linked + stubs
+
+
+def etc_dirs(etc, default_suite):
+    """{suite key: config tree} from a topology's etc: a user's etc=DIR
+    holds configs of the lab's default suite."""
+    if not etc:
+        return {}
+    return dict(etc) if isinstance(etc, dict) else {default_suite: etc}

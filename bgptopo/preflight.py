@@ -4,8 +4,9 @@ a lab either starts whole or leaves nothing behind."""
 import glob
 import os
 import shutil
-from bgptopo import suite as suites
+from bgptopo import routing
 from bgptopo.errors import LabError
+from bgptopo.paths import shown
 
 
 def require_root():
@@ -14,36 +15,38 @@ def require_root():
                        'and starts routers; run it with sudo.')
 
 
-def require_suite():
-    suite = suites.installed()
-    if not suite.root_can_run_daemons():
-        raise LabError('%s refuses to run its daemons for root, which is not in '
-                       'group %s; run ./setup.sh or usermod -a -G %s root.'
-                       % (suite.name, suite.vty_group, suite.vty_group))
-    return suite
+def require_suites(keys):
+    """Each routing suite the lab's routers run is installed and usable."""
+    for key in sorted(keys):
+        routing.suite(key).require_installed()
 
 
 class ConfigChecks(object):
-    """Each daemon's own dry run of each router's config, all running at once
-    while the rest of the lab is prepared; result() raises the first rejection.
-    routers: {name: [(config path, daemon modules)]}"""
+    """Each suite's own dry run of each router's config files, all running
+    at once while the rest of the lab is prepared; result() raises the
+    first rejection. routers: {name: the topology's nodeInfo (suite, etc_dir,
+    modules)}"""
 
-    def __init__(self, suite, routers):
-        self.suite = suite
-        self.jobs = [(name, conf, modules) for name, confs in sorted(routers.items())
-                     for conf, modules in confs]
-        for name, conf, _ in self.jobs:
-            if not os.path.isfile(conf):
-                raise LabError('%s: %s is missing; every router needs a zebra.conf '
-                               'and a bgpd.conf in etc/quagga/%s/.' % (name, conf, name))
-        self.dry_runs = [suite.start_config_check(conf, modules)
-                         for _, conf, modules in self.jobs]
+    def __init__(self, routers):
+        self.jobs = []
+        for name, info in sorted(routers.items()):
+            suite = routing.suite(info['suite'])
+            for conf in suite.config_files(name, info['etc_dir']):
+                if not os.path.isfile(conf):
+                    raise LabError('%s: %s is missing; a router running %s needs %s.' % (
+                        name, shown(conf), suite.name, ' and '.join(
+                            os.path.basename(f) for f in
+                            suite.config_files(name, info['etc_dir']))))
+        for name, info in sorted(routers.items()):
+            suite = routing.suite(info['suite'])
+            self.jobs.append((name, suite, suite.start_config_checks(
+                name, info['etc_dir'], info.get('modules'))))
 
     def result(self):
         outcomes = []
-        for (name, conf, _), dry_run in zip(self.jobs, self.dry_runs):
+        for name, suite, checks in self.jobs:
             try:
-                self.suite.finish_config_check(name, conf, dry_run)
+                suite.finish_config_checks(name, checks)
             except LabError as failure:
                 outcomes.append(failure)
         if outcomes:

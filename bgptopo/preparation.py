@@ -9,8 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bgptopo import capture, containers, generated, images, lifecycle, preflight
 from bgptopo.netclasses import CONTAINERNET, image_of
-from bgptopo.paths import router_conf
-from bgptopo.suite import DAEMONS
 
 
 def prepare(topo):
@@ -18,15 +16,13 @@ def prepare(topo):
     preflight.require_root()
     lifecycle.claim()
     try:
-        suite = preflight.require_suite()
+        preflight.require_suites(set(topo.suites.values()))
         if topo.boot_capture:
             capture.boot_folder(topo.boot_capture)
         if any(topo.nodeInfo(r).get('rtr_cache') for r in topo.routers()):
             preflight.require_rtr_cache()
-        config_checks = preflight.ConfigChecks(suite, {
-            name: [(router_conf(name, d, topo.etc_dir),
-                    topo.nodeInfo(name).get('%s_modules' % d, ())) for d in DAEMONS]
-            for name in topo.routers()})
+        config_checks = preflight.ConfigChecks({name: topo.nodeInfo(name)
+                                                for name in topo.routers()})
         try:
             docker_client = containers.client()
             containers.remove_leftovers(docker_client)

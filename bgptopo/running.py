@@ -1,37 +1,26 @@
-"""What a running router holds, asked of the router itself rather than read
-from its files: a student's vtysh edit, `hijack start` or `defend on` change
-the running configuration without touching bgpd.conf, and a diagnosis must
-describe the router that runs, not the file it once started from."""
+"""What a running router holds, asked of the router itself (through its
+suite) rather than read from its files: an edit at its CLI, `hijack start`
+or `defend on` change what runs without touching the files, and a
+diagnosis must describe the router that runs, not the file it started from."""
 
-from collections import namedtuple
-
-from bgptopo.frrconf import RouterConfig
-
-Route = namedtuple('Route', 'prefix as_path next_hop')
+from bgptopo.routing.contract import BgpConfig
 
 
-def config_text(router):
-    """`show running-config`: zebra's part (interfaces) and bgpd's."""
-    return router.vtysh('show running-config')
-
-
-def config(router, text=None):
-    """A RouterConfig of what router runs now (its AS, neighbors and
-    networks from bgpd; no AS while bgpd is down or has no `router bgp`)."""
-    text = config_text(router) if text is None else text
-    return RouterConfig(router.name, text, text)
+def config(router):
+    """The BgpConfig router runs now (no AS while its BGP daemon is down)."""
+    return router.running_config() if router.bgp_running() else BgpConfig()
 
 
 def best_route(router, destination):
-    """The Route router's bgpd chose for destination (a prefix, or an address:
+    """The Route router chose for destination (a prefix, or an address:
     the longest match, as the kernel forwards by), or None (also when its
-    bgpd is not running). as_path is '' or 'Local' for its own network."""
-    if not router.daemon_running('bgpd'):
+    BGP daemon is not running). as_path is '' for its own network."""
+    if not router.bgp_running():
         return None
-    answer = router.vtysh_json('show ip bgp %s json' % destination)
-    for path in answer.get('paths', []):
-        if path.get('bestpath', {}).get('overall'):
-            hops = path.get('nexthops') or [{}]
-            return Route(answer.get('prefix'), path.get('aspath', {}).get('string', ''),
-                         hops[0].get('ip', '?'))
-    return None
+    return router.routing.best_route(router, destination)
+
+
+def not_running(router):
+    """The sentence for a router whose BGP daemon is down."""
+    return "%s's %s is not running (`restart %s` starts it)" % (
+        router.name, router.routing.bgp_daemon, router.name)

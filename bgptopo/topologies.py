@@ -6,7 +6,7 @@ variants) and generated rings. Each only describes its nodes and links
               \\    /                      R2 AS 55000 (WEB_SERVER's 12.0.0.0/24)
                R3                         R3 AS 65000 (11.0.0.0/24)"""
 
-from bgptopo import generated, hijacking
+from bgptopo import generated, hijacking, routing
 from bgptopo.errors import LabError
 from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE
 from bgptopo.labtopo import LabTopo
@@ -22,8 +22,13 @@ class Bgp3Topo(LabTopo):
         exercise, hijack = generated.whole_numbers(exercise=exercise, hijack=hijack)
         if exercise and hijack:
             raise LabError('exercise=1 and hijack=1 do not go together; pick one.')
+        other = params.get('suite', 'frr') != 'frr' or \
+            any(params.get(key) for key in routing.SUITES if key != 'frr')
+        if (exercise or hijack) and other:
+            raise LabError('exercise=1 and hijack=1 are written for FRR routers; leave out '
+                           'suite= and bird= with them.')
         if exercise or hijack:
-            params['etc'] = EXERCISE_DIR if exercise else HIJACK_DIR
+            params['etc'] = {'frr': EXERCISE_DIR if exercise else HIJACK_DIR}
         LabTopo.__init__(self, exercise=exercise, hijack=hijack, **params)
 
     def build(self, etc=None, exercise=0, hijack=0):
@@ -55,7 +60,8 @@ class BgpRingTopo(LabTopo):
         LabTopo.__init__(self, n=n, mesh=mesh, **params)
 
     def generate(self, params):
-        params['etc'] = generated.write_configs(params['n'], self.router_pairs)
+        configs = generated.write_configs(params['n'], self.router_pairs)
+        params['etc'] = dict.fromkeys(routing.SUITES, configs)
         return params
 
     def build(self, n=10, mesh=0, etc=None):

@@ -167,8 +167,8 @@ def stolen(net, hops, source, target, holder):
 def router_cause(net, router, target):
     """Why router has no route to target's prefix."""
     prefix = ipaddress.ip_network(lab.prefix_of(target))
-    if not router.daemon_running('bgpd'):
-        return "%s's bgpd is not running (`restart %s` starts it)" % (router.name, router.name)
+    if not router.bgp_running():
+        return running.not_running(router)
     origin = attached_router(net, target)
     if origin is None:
         return 'no router is attached to %s, so none can originate %s' % (target.name, prefix)

@@ -59,8 +59,8 @@ def view(net, interval, terminal=True):
             head += '  best path to %s (%s): %s' % (target.name, prefix, route_text(
                 running.best_route(router, prefix), names))
         lines.append(head)
-        if not router.daemon_running('bgpd'):
-            lines.append("     bgpd is not running (`restart %s` starts it)" % router.name)
+        if not router.bgp_running():
+            lines.append('     %s' % running.not_running(router))
         for address, (state, received) in sorted(states.get(router, {}).items()):
             lines.append('     %-10s %-15s %-12s %s prefix%s received' % (
                 names.get(address, '?'), address, state, received,

@@ -58,4 +58,4 @@ def test_unknown_topo_parameter_lists_the_accepted_ones():
     with pytest.raises(LabError) as failure:
         Bgp3Topo(foo=1)
     assert str(failure.value) == ('Bgp3Topo does not take foo; it accepts etc, exercise, '
-                                  'hijack, capture.')
+                                  'hijack, capture, suite, bird, frr.')

@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 
-from bgptopo import containers, lifecycle, preflight, suite
+from bgptopo import containers, lifecycle, preflight
+from bgptopo.routing.frr import install as suite
 from bgptopo.errors import LabError
 from conftest import MN, QUESTION, REPO
 

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from bgptopo import generated
-from bgptopo.frrconf import parse_bgp, parse_interfaces
+from bgptopo import addressing, routing
+from bgptopo.addressing import parse_interfaces
 from conftest import MN, REPO
 
 
@@ -16,18 +17,33 @@ def test_ring_plan_peers_each_router_with_its_two_neighbours():
     routers = generated.plan(4, generated.ring_links(4))
     assert [i for i in routers] == [1, 2, 3, 4]
     r1 = routers[1]
-    assert r1['lan'] == '10.1.1.0/24'
-    assert [(p, a) for _, _, p, a in r1['intfs'] if p] == [('10.2.0.2', 65002), ('10.2.3.1', 65004)]
+    assert [str(network) for network, _ in r1.networks] == ['10.1.1.0/24']
+    assert [(p.address, p.asn) for p in r1.peers] == [('10.2.0.2', 65002), ('10.2.3.1', 65004)]
 
 
-def test_rendered_configs_read_back():
-    routers = generated.plan(3, generated.mesh_links(3))
-    asn, router_id, neighbors, networks = parse_bgp(generated.bgpd_conf(2, routers[2]))
-    assert (asn, router_id) == (65002, '10.1.2.254')
-    assert sorted(n.remote_as for n in neighbors) == ['65001', '65003']
-    assert networks == [ipaddress.ip_network('10.1.2.0/24')]
-    assert sorted(parse_interfaces(generated.zebra_conf(2, routers[2]))) == \
-        ['r2-eth0', 'r2-eth1', 'r2-lan']
+@pytest.mark.parametrize('key', sorted(routing.SUITES))
+def test_each_suite_renders_configs_that_read_back_as_planned(key, tmp_path):
+    """Each suite's files for a plan say what the plan says (read back by
+    the suite's own reader), and the address file its interfaces."""
+    suite = routing.suite(key)
+    router = generated.plan(3, generated.mesh_links(3))[2]
+    (tmp_path / 'r2').mkdir()
+    for name, text in suite.render(router).items():
+        (tmp_path / 'r2' / name).write_text(text)
+    config = suite.file_config('r2', str(tmp_path))
+    assert (config.asn, config.router_id) == (65002, '10.1.2.254')
+    assert sorted((n.address, n.remote_as) for n in config.neighbors) == [
+        ('10.2.0.1', '65001'), ('10.2.2.1', '65003')]
+    assert config.networks == [ipaddress.ip_network('10.1.2.0/24')]
+    assert sorted(parse_interfaces(addressing.render(router))) == ['r2-eth0', 'r2-eth1', 'r2-lan']
+
+
+@pytest.mark.parametrize('key', sorted(routing.SUITES))
+def test_each_suite_accepts_the_files_it_renders(key, tmp_path):
+    """The suite's own dry run (bgpd -C, bird -p) passes what it renders."""
+    suite = routing.suite(key)
+    etc = generated.write_configs(4, generated.ring_links(4))
+    suite.finish_config_checks('r4', suite.start_config_checks('r4', etc))
 
 
 def test_size_out_of_range_is_a_sentence():

@@ -3,11 +3,13 @@ requirements a lab without a client and web server has."""
 
 import os
 
-from bgptopo import generated, grading
+from bgptopo import generated, grading, routing
 from bgptopo.paths import ETC_DIR, EXERCISE_DIR, HIJACK_DIR
 
 
 class FakeRouter(object):
+    routing = routing.suite('frr')
+
     def __init__(self, name, etc_dir):
         self.name, self.etc_dir = name, etc_dir
 

@@ -3,8 +3,10 @@ session a route is lost, from running configs and tables of fake routers."""
 
 import ipaddress
 import json
+import shlex
 
-from bgptopo import policy
+from bgptopo import policy, routing
+from bgptopo.routing.frr import policy as frr_policy
 
 R1_RUNNING = '''Current configuration:
 !
@@ -53,7 +55,7 @@ P = ipaddress.ip_network
 
 
 def test_prefix_lists_match_as_frr_does():
-    rules = policy.Policy(R1_RUNNING)
+    rules = frr_policy.Policy(R1_RUNNING)
     assert rules.prefix_list_verdict('FROM-R2', P('12.0.0.0/24')) == (
         False, 'prefix-list FROM-R2 seq 10 denies it')
     assert rules.prefix_list_verdict('FROM-R2', P('11.0.0.0/24'))[0] is True
@@ -68,7 +70,7 @@ def test_prefix_lists_match_as_frr_does():
 
 
 def test_route_maps_name_the_entry_that_decides():
-    rules = policy.Policy(R1_RUNNING)
+    rules = frr_policy.Policy(R1_RUNNING)
     assert rules.route_map_verdict('FROM-R2', P('12.0.0.0/24')) == (
         False, 'no entry matches it (`permit 10`: prefix-list FROM-R2 seq 10 denies it)')
     assert rules.route_map_verdict('TO-PEERS', P('10.0.0.0/24')) == (
@@ -79,27 +81,36 @@ def test_route_maps_name_the_entry_that_decides():
 
 
 def test_session_filters_in_frr_order_with_peer_groups():
-    rules = policy.Policy(R1_RUNNING)
+    rules = frr_policy.Policy(R1_RUNNING)
     assert rules.filters('192.168.13.3', 'in') == [('prefix-list', 'EDGE'),
                                                    ('route-map', 'FROM-R3')]
     assert rules.filters('192.168.15.5', 'out') == [('route-map', 'TO-PEERS')]
     assert rules.filters('192.168.14.4', 'out') == []
     assert rules.requires_policy
-    assert not policy.Policy('router bgp 1\n no bgp ebgp-requires-policy\n').requires_policy
+    assert not frr_policy.Policy('router bgp 1\n no bgp ebgp-requires-policy\n').requires_policy
 
 
 class FakeRouter(object):
-    """Answers vtysh like a running FRR router: a running config, a BGP
-    table of best routes, what it advertises and keeps per neighbor."""
+    """Answers vtysh (run through its shell, as the FRR suite asks) like a
+    running FRR router: a running config, a BGP table of best routes, what
+    it advertises and keeps per neighbor."""
+
+    routing = routing.suite('frr')
 
     def __init__(self, name, running, best, advertised=None, kept=None):
         self.name, self.running = name, running
         self.best, self.sent, self.kept = best, advertised or {}, kept or {}
 
-    def daemon_running(self, daemon):
+    def bgp_running(self):
         return True
 
-    def vtysh(self, command):
+    def running_config(self):
+        return self.routing.running_config(self)
+
+    def cmd(self, line):
+        words = shlex.split(line)
+        assert words[0] == 'vtysh' and words[1] == '-c', line
+        command = words[2]
         if command == 'show running-config':
             return self.running
         return json.dumps(self.vtysh_json(command))

@@ -3,10 +3,13 @@ Docker, FRR or the lab lock (unit); the work before a build is
 bgptopo.preparation's."""
 
 import os
+import re
 
 import pytest
 
-from bgptopo import containers, lifecycle, preflight
+from bgptopo import containers, lifecycle, preflight, routing
+from bgptopo.errors import LabError
+from bgptopo.router import BirdRouter, QuaggaRouter
 from bgptopo.topologies import Bgp3Topo, BgpRingTopo
 from conftest import REPO
 
@@ -16,7 +19,7 @@ def nothing_but_files(monkeypatch):
     """Root, Docker, the suite and the lab lock all refuse to be used."""
     def refuse(*_args, **_kwargs):
         raise AssertionError('a topology must not need this to describe a lab')
-    for module, name in ((preflight, 'require_root'), (preflight, 'require_suite'),
+    for module, name in ((preflight, 'require_root'), (preflight, 'require_suites'),
                          (containers, 'client'), (lifecycle, 'claim')):
         monkeypatch.setattr(module, name, refuse)
 
@@ -36,7 +39,33 @@ def test_a_ring_is_described_from_configs_it_renders(nothing_but_files):
     topo = BgpRingTopo(n=4)
     assert topo.routers() == ['r1', 'r2', 'r3', 'r4']
     assert len(topo.links()) == 4
-    assert topo.configs['r4'].asn == 65004
+    assert routing.suite('frr').file_config('r4', topo.router_etc_dir('r4')).asn == 65004
+
+
+def test_routers_run_the_suite_the_parameters_name(nothing_but_files):
+    everyone = Bgp3Topo(suite='bird')
+    assert {r: everyone.nodeInfo(r)['cls'] for r in everyone.routers()} == dict.fromkeys(
+        ['r1', 'r2', 'r3'], BirdRouter)
+    mixed = Bgp3Topo(bird='r2+r3')
+    assert [mixed.nodeInfo(r)['cls'] for r in mixed.routers()] == [
+        QuaggaRouter, BirdRouter, BirdRouter]
+    assert mixed.router_etc_dir('r2') == os.path.join(REPO, 'etc', 'bird')
+    assert mixed.router_etc_dir('r1') == os.path.join(REPO, 'etc', 'quagga')
+    # the hosts' gateways still come from zebra.conf, the address file of every suite
+    assert mixed.nodeInfo('webserver')['defaultRoute'] == 'via 12.0.0.254'
+    back = Bgp3Topo(suite='bird', frr='r1')
+    assert [back.nodeInfo(r)['suite'] for r in back.routers()] == ['frr', 'bird', 'bird']
+
+
+@pytest.mark.parametrize('params, sentence', [
+    ({'suite': 'quagga'}, 'quagga is no routing suite; the suites are bird, frr'),
+    ({'bird': 'r2+r9'}, 'bird=r2+r9 names r9, which is no router of this lab; the routers '
+                        'are r1, r2, r3'),
+    ({'hijack': 1, 'bird': 'r3'}, 'exercise=1 and hijack=1 are written for FRR routers'),
+])
+def test_a_wrong_suite_choice_is_one_sentence(nothing_but_files, params, sentence):
+    with pytest.raises(LabError, match=re.escape(sentence)):
+        Bgp3Topo(**params)
 
 
 def test_the_custom_file_gives_mn_only_what_it_looks_for():
