@@ -60,7 +60,7 @@ def scale(net):
     convergence.wait(net, timeout=300)
     converged = time.monotonic()
     sizes = memory(net)
-    per_router = [sizes.get('%s.zebra' % r.name, 0) + sizes.get('%s.bgpd' % r.name, 0)
+    per_router = [sum(sizes['%s.%s' % (r.name, daemon)] for daemon in r.daemon_pids)
                   for r in lab.routers(net)]
     output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
                                                   'test_end': time.monotonic()},

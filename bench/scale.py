@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Scale benchmark: the lab's life cycle on generated rings of N routers.
 
-    ./bench/scale.py [--sizes 3,10,30,100] [--mesh] [--png bench/results/scale.png]
+    ./bench/scale.py [--sizes 3,10,30,100] [--mesh] [--suite frr|bird] [--png FILE]
 
-For each N, one fresh `mn --topo bgpring,n=N --test scale`: build (process
-start until the network is up), convergence (up until every session
-Established and every router routes every stub LAN), teardown, and the
-peak resident memory (VmHWM of zebra + bgpd, through convergence) per router. Prints a table, writes JSON and
-a PNG of both curves."""
+For each N, one fresh `mn --topo bgpring,n=N,suite=S --test scale`: build
+(process start until the network is up), convergence (up until every
+session Established and every router routes every stub LAN), teardown, and
+the peak resident memory per router (VmHWM of its daemons summed: zebra +
+bgpd, or bird, through convergence). Prints a table, writes JSON and a PNG
+of both curves."""
 
 import argparse
 import json
@@ -21,10 +22,10 @@ CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
 RESULTS = os.path.join(REPO, 'bench', 'results')
 
 
-def one_size(n, mesh):
+def one_size(n, mesh, suite):
     start = time.monotonic()
-    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo', 'bgpring,n=%d,mesh=%d' % (n, mesh),
-                          '--test', 'scale'], cwd=REPO, stdout=subprocess.PIPE,
+    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo',
+                          'bgpring,n=%d,mesh=%d,suite=%s' % (n, mesh, suite), '--test', 'scale'], cwd=REPO, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
     end = time.monotonic()
     lines = [l for l in run.stdout.splitlines() if l.startswith('BENCH ')]
@@ -37,7 +38,7 @@ def one_size(n, mesh):
             'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0}
 
 
-def plot(rows, path, mesh):
+def plot(rows, path, mesh, suite):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -52,7 +53,7 @@ def plot(rows, path, mesh):
     right.plot(sizes, [r['rss_mib_mean'] for r in rows], marker='o', label='mean')
     right.plot(sizes, [r['rss_mib_max'] for r in rows], marker='o', label='max')
     right.set_xlabel('routers')
-    right.set_ylabel('MiB (zebra + bgpd)')
+    right.set_ylabel('MiB (%s)' % ('bird' if suite == 'bird' else 'zebra + bgpd'))
     right.set_title('memory per router')
     right.set_ylim(bottom=0)
     right.legend()
@@ -64,22 +65,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sizes', default='3,10,30,100')
     parser.add_argument('--mesh', action='store_true', help='full meshes instead of rings')
+    parser.add_argument('--suite', default='frr', help='the routers\' suite: frr or bird')
     parser.add_argument('--png', default=os.path.join(RESULTS, 'scale.png'))
     args = parser.parse_args()
     rows = []
     print('%5s %8s %12s %9s %8s %14s' % ('n', 'build', 'convergence', 'teardown', 'total',
                                         'MiB/router'))
     for n in [int(x) for x in args.sizes.split(',')]:
-        row = one_size(n, int(args.mesh))
+        row = one_size(n, int(args.mesh), args.suite)
         rows.append(row)
         print('%5d %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f)' % (
             n, row['build'], row['convergence'], row['teardown'], row['total'],
             row['rss_mib_mean'], row['rss_mib_max']), flush=True)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, 'scale.json'), 'w') as out:
+    with open(os.path.join(RESULTS, 'scale-%s.json' % args.suite), 'w') as out:
         json.dump(rows, out, indent=1)
-    plot(rows, args.png, args.mesh)
-    print('figures: %s, plot: %s' % (os.path.join(RESULTS, 'scale.json'), args.png))
+    plot(rows, args.png, args.mesh, args.suite)
+    print('figures: %s, plot: %s' % (os.path.join(RESULTS, 'scale-%s.json' % args.suite),
+                                     args.png))
 
 
 if __name__ == '__main__':

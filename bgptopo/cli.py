@@ -169,9 +169,7 @@ class BgpCLI(CLI):
         words = line.split()
         if len(words) not in (0, 2):
             raise misuse('fetch')
-        name, url = words if words else lab.default_fetch(self.mn)
-        page = lab.fetch(lab.node(self.mn, name), url)
-        output(page if page.endswith('\n') else page + '\n')
+        output(lab.page(self.mn, *words))
 
     @command
     def do_converge(self, line):
@@ -180,8 +178,7 @@ class BgpCLI(CLI):
         words = line.split()
         if len(words) > 1 or (words and not words[0].isdigit()):
             raise misuse('converge')
-        timeout = int(words[0]) if words else convergence.TIMEOUT
-        output('*** BGP converged in %.2f s\n' % convergence.wait(self.mn, timeout))
+        output(convergence.report(self.mn, int(words[0]) if words else convergence.TIMEOUT))
 
     @command
     def do_restart(self, line):

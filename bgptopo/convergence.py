@@ -16,13 +16,14 @@ from bgptopo.lab import routers
 TIMEOUT = 30.0
 POLL = 0.05
 ANSWER_TIMEOUT = 10.0
+KILLED_TIMEOUT = 2.0        # for a killed call's pipes to close
 
 
 def all_sessions(routers_):
     """{router: {peer address: Session}} of several routers, their suites
     asked side by side; {} for a router whose BGP daemon is not running
     (nobody to ask)."""
-    calls = {r: r.popen(['sh', '-c', r.routing.sessions_command()], universal_newlines=True)
+    calls = {r: r.popen(r.routing.sessions_command(), universal_newlines=True)
              for r in routers_ if r.bgp_running()}
     answers = {r: r.routing.parse_sessions(answer(r, call)) for r, call in calls.items()}
     return {r: answers.get(r, {}) for r in routers_}
@@ -34,7 +35,10 @@ def answer(router, call):
         return call.communicate(timeout=ANSWER_TIMEOUT)[0]
     except subprocess.TimeoutExpired:
         call.kill()
-        call.communicate()
+        try:
+            call.communicate(timeout=KILLED_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass        # a child of the call holds its pipes; they close with it
         raise LabError("%s's %s did not answer within %d s; is its %s stuck? "
                        "`restart %s` starts it again." % (
                            router.name, router.routing.shell, ANSWER_TIMEOUT,
@@ -101,3 +105,8 @@ def wait(net, timeout=TIMEOUT):
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
         time.sleep(POLL)
+
+
+def report(net, timeout=TIMEOUT):
+    """What `converge` prints, once converged."""
+    return '*** BGP converged in %.2f s\n' % wait(net, timeout)

@@ -63,8 +63,7 @@ def one_side_cause(me, peer, my_address, peer_address, mine, theirs):
 
 
 def no_router_bgp(router):
-    return "%s runs no BGP: write %s and `restart %s`" % (
-        router.name, router.routing.hint_bgp(), router.name)
+    return '%s runs %s and `restart %s`' % (router.name, router.routing.hint_bgp(), router.name)
 
 
 def _in_subnet(address, interface):

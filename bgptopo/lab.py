@@ -137,6 +137,15 @@ def require_lab_url(url):
         raise LabError('fetch takes http:// or https:// URLs; got %s.' % url[:80])
 
 
+def page(net, name=None, url=None):
+    """What `fetch` prints: the page node name (default: the client)
+    retrieves from url (default: the web server's)."""
+    if name is None:
+        name, url = default_fetch(net)
+    body = fetch(node(net, name), url)
+    return body if body.endswith('\n') else body + '\n'
+
+
 def fetch(client, url, timeout=FETCH_TIMEOUT):
     """The body at url, retrieved by curl on client; a sentence if it fails."""
     require_lab_url(url)

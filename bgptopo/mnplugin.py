@@ -10,7 +10,7 @@ from mininet.log import error, output
 from bgptopo import containers, convergence, generated, grading, lifecycle, preflight
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError, unexpected
-from bgptopo.lab import fetch, default_fetch
+from bgptopo.lab import page
 from bgptopo.preparation import prepare
 
 INTERRUPTED = 130
@@ -57,22 +57,20 @@ def lab_test(function):
 
 @lab_test
 def fetch_test(net):
-    """--test fetch: wait for BGP to converge, fetch the page, print it."""
+    """--test fetch: wait for BGP to converge, then what `fetch` prints."""
     convergence.wait(net)
-    node, url = default_fetch(net)
-    page = fetch(net[node], url)
-    output(page if page.endswith('\n') else page + '\n')
+    output(page(net))
 
 
 @lab_test
 def converge_test(net):
-    """--test converged: wait for every session and prefix, print the time."""
-    output('*** BGP converged in %.2f s\n' % convergence.wait(net))
+    """--test converged: what `converge` prints."""
+    output(convergence.report(net))
 
 
 @lab_test
 def check_test(net):
-    """--test check: grade the lab; exit 0 only when every requirement passes."""
+    """--test check: what `check` prints; exit 0 only when every requirement passes."""
     results = grading.check(net)
     output(grading.report(results))
     if not all(r.passed for r in results):

@@ -27,7 +27,7 @@ def test_an_overrunning_node_command_is_interrupted(lab):
 
 @pytest.mark.integration
 def test_a_stuck_bgpd_is_a_sentence(lab, monkeypatch):
-    monkeypatch.setattr(convergence, 'VTYSH_TIMEOUT', 1)
+    monkeypatch.setattr(convergence, 'ANSWER_TIMEOUT', 1)
     r1 = lab['r1']
     os.kill(r1.daemon_pids['bgpd'], signal.SIGSTOP)
     try:

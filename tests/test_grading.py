@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from bgptopo import convergence, grading, procs
+from bgptopo import grading, procs
 from conftest import MN, REPO, bgpd_overlay, build_lab
 
 pytestmark = pytest.mark.integration
@@ -105,7 +105,7 @@ def test_export_filter_broken_live_is_the_accept_requirements_cause():
     try:
         net['r2'].vtysh('configure terminal', 'route-map TO-PEERS deny 5', 'end',
                         'clear ip bgp * soft out')
-        from_r2 = lambda: convergence.sessions(net['r1'])['192.168.12.2'][1]
+        from_r2 = lambda: net['r1'].routing.sessions(net['r1'])['192.168.12.2'].received
         assert procs.wait_until(lambda: from_r2() == 0, BROKEN_TIMEOUT, interval=0.1)
         found = outcomes(net, timeout=0)
     finally:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bgptopo import convergence, lab as labinfo
+from bgptopo import lab as labinfo
 from conftest import QUESTION
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ def kernel_routes(node):
 
 def test_every_session_is_established(lab):
     for name, expected in NEIGHBORS.items():
-        states = convergence.sessions(lab[name])
+        states = lab[name].routing.sessions(lab[name])
         assert set(states) == expected
         assert {state for state, _ in states.values()} == {'Established'}
 

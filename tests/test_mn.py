@@ -28,7 +28,8 @@ def test_mn_rejects_an_unknown_topo_parameter():
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          universal_newlines=True)
     assert run.returncode == 2
-    assert 'Bgp3Topo does not take foo; it accepts etc, exercise, hijack, capture.' in run.stdout
+    assert ('Bgp3Topo does not take foo; it accepts etc, exercise, hijack, capture, suite, '
+            'bird, frr.') in run.stdout
     assert 'Traceback' not in run.stdout
 
 
@@ -138,7 +139,7 @@ def test_dead_daemon_shows_down_and_restart_recovers(prompt):
     conf = os.path.join(REPO, 'etc', 'quagga', 'r2', 'bgpd.conf').encode()
     pid = [p for p in our_daemons() if conf in open('/proc/%d/cmdline' % p, 'rb').read()][0]
     os.kill(pid, signal.SIGKILL)
-    assert "r2's bgpd is not running; `restart r2` starts it again." in ask(prompt, 'bgp r2')
+    assert "r2's bgpd is not running (`restart r2` starts it)." in ask(prompt, 'bgp r2')
     assert 'r2: zebra and bgpd restarted' in ask(prompt, 'restart r2')
     assert 'BGP converged in' in ask(prompt, 'converge')
     assert 'Question:' in ask(prompt, 'fetch')

@@ -10,6 +10,7 @@ that suite's config syntax or output formats.
 A router's interfaces and addresses are not the suite's: whatever it runs,
 they are written in zebra.conf's language (bgptopo/addressing.py)."""
 
+import shlex
 from collections import namedtuple
 
 # one BGP session as a router sees it: its state ('Established', 'Active',
@@ -106,11 +107,11 @@ class RoutingSuite(object):
 
     def sessions(self, router):
         """{peer address: Session} of every BGP session router's daemon has."""
-        return self.parse_sessions(router.cmd(self.sessions_command()))
+        return self.parse_sessions(router.cmd(' '.join(map(shlex.quote, self.sessions_command()))))
 
     def sessions_command(self):
-        """The shell command (a string run in the node) whose output
-        parse_sessions reads: callers run it in several routers side by side."""
+        """argv of the command, run in the node, whose output parse_sessions
+        reads: callers run it in several routers side by side."""
         raise NotImplementedError
 
     def parse_sessions(self, text):
@@ -177,5 +178,5 @@ class RoutingSuite(object):
         raise NotImplementedError
 
     def hint_bgp(self):
-        """Where a router's BGP configuration begins."""
+        """What a router without BGP lacks, and where to write it."""
         raise NotImplementedError

@@ -94,7 +94,7 @@ class Frr(RoutingSuite):
         return [self.installation.log_file(daemon)] if self.installation.name == 'FRR' else []
 
     def sessions_command(self):
-        return "vtysh -c '%s json'" % SUMMARY
+        return ['vtysh', '-c', '%s json' % SUMMARY]
 
     def parse_sessions(self, text):
         summary = parse_json(text)
@@ -158,7 +158,7 @@ class Frr(RoutingSuite):
         return '`network %s` under address-family ipv4 unicast' % prefix
 
     def hint_bgp(self):
-        return 'a `router bgp` section in its bgpd.conf'
+        return 'no `router bgp` section: write one in its bgpd.conf'
 
 
 SUITE = Frr()
