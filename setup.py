@@ -1,11 +1,11 @@
-"""bgptopo: a BGP lab (three FRR/Quagga routers, two Docker hosts) for Mininet.
+"""bgptopo: a BGP lab (three FRR or BIRD routers, two Docker hosts) for Mininet.
 
 Runtime dependencies come from Debian's packages (mn runs /usr/bin/python3):
-mininet, frr, docker.io, python3-docker. ./setup.sh installs them."""
+mininet, frr, bird2, docker.io, python3-docker. ./setup.sh installs them."""
 
 import os
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 from bgptopo import __version__
 
@@ -29,7 +29,7 @@ setup(
     name='bgptopo',
     version=__version__,
     description='A BGP lab for Mininet: three eBGP routers between two Docker containers',
-    packages=['bgptopo'],
+    packages=find_packages(include=['bgptopo', 'bgptopo.*']),
     data_files=data_files(),
     python_requires='>=3.9',
     install_requires=['docker'],

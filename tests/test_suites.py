@@ -1,0 +1,144 @@
+"""Integration: the same lab on every routing suite, on the real stack: FRR
+everywhere, BIRD everywhere, and a mixed lab (r2 on BIRD among FRR
+routers). Each variant is built once; every test runs on each, through the
+suite-neutral code the commands use (a suite whose answers the lab misreads
+fails here)."""
+
+import ipaddress
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from bgptopo import convergence, drawing, faults, grading, lab as labinfo, tracing
+from conftest import MN, QUESTION, REPO, build_lab
+
+pytestmark = pytest.mark.integration
+
+VARIANTS = {'frr': {}, 'bird': {'suite': 'bird'}, 'mixed': {'bird': 'r2'}}
+PEERS = {'r1': {'192.168.12.2', '192.168.13.3'}, 'r2': {'192.168.12.1', '192.168.23.3'},
+         'r3': {'192.168.13.1', '192.168.23.2'}}
+
+
+@pytest.fixture(scope='module', params=sorted(VARIANTS))
+def net(request):
+    net = build_lab(**VARIANTS[request.param])
+    net.variant = request.param
+    yield net
+    net.stop()
+
+
+def suites_of(net):
+    return {r.name: r.routing.key for r in labinfo.routers(net)}
+
+
+def test_each_router_runs_the_suite_asked_for(net):
+    expected = {'frr': ['frr', 'frr', 'frr'], 'bird': ['bird', 'bird', 'bird'],
+                'mixed': ['frr', 'bird', 'frr']}[net.variant]
+    assert [suites_of(net)[r] for r in ('r1', 'r2', 'r3')] == expected
+    processes = {r.name: sorted(r.daemon_pids) for r in labinfo.routers(net)}
+    assert processes['r2'] == (['bird'] if expected[1] == 'bird' else ['bgpd', 'zebra'])
+
+
+def test_every_session_is_established_with_routes(net):
+    for router in labinfo.routers(net):
+        sessions = router.routing.sessions(router)
+        assert set(sessions) == PEERS[router.name], (router.name, sessions)
+        assert all(s.state == 'Established' and s.received >= 1 for s in sessions.values()), \
+            (router.name, sessions)
+
+
+def test_best_routes_carry_the_as_paths_of_the_picture(net):
+    r1, r3 = net['r1'], net['r3']
+    assert r1.routing.best_route(r1, '12.0.0.0/24')[:2] == ('12.0.0.0/24', '55000')
+    assert r1.routing.best_route(r1, '12.0.0.1').next_hop == '192.168.12.2'
+    assert r3.routing.best_route(r3, '10.0.0.0/24').as_path == '4500'
+    assert r3.routing.best_route(r3, '11.0.0.0/24').as_path == ''      # its own
+    assert r1.routing.best_routes(r1)[ipaddress.ip_network('11.0.0.0/24')] == '65000'
+
+
+def test_the_page_is_fetched_along_the_bgp_path(net):
+    assert labinfo.page(net) == QUESTION
+    hops = tracing.trace(net, 'host', 'webserver')
+    assert [h['node'] for h in hops] == ['host', 'r1', 'r2', 'webserver']
+    assert hops[1]['as_path'] == '55000' and hops[-1]['end'] == tracing.ARRIVED
+
+
+def test_what_users_see_names_the_peers(net):
+    for router in labinfo.routers(net):
+        summary = router.routing.summary(router)
+        for address in PEERS[router.name]:
+            if router.routing.key == 'frr':
+                assert address in summary
+        assert 'Established' in summary or 'established' in summary.lower()
+    assert labinfo.router(net, 'r2').router_config().asn == 55000
+
+
+def test_the_grader_passes_the_solved_lab(net):
+    results = grading.check(net)
+    assert all(r.passed for r in results), grading.report(results)
+    assert len(results) == 14
+
+
+def test_the_lab_is_drawn(net, tmp_path):
+    path = drawing.draw(net, str(tmp_path / 'lab.svg'))
+    picture = open(path).read()
+    assert 'AS 55000' in picture and '12.0.0.0/24' in picture
+    assert picture.count('BGP Established') == 3
+
+
+def test_a_stopped_router_is_named_by_why_and_restart_heals_it(net):
+    r2 = net['r2']
+    r2.stop_daemons()
+    try:
+        sentence = tracing.why(net, 'r1', 'r2')
+        assert "r2's %s is not running (`restart r2` starts it)" % r2.routing.bgp_daemon \
+            in sentence, sentence
+    finally:
+        r2.restart_daemons()
+    convergence.wait(net)
+    assert tracing.why(net, 'host', 'webserver').startswith('nothing is broken')
+
+
+def test_failover_reroutes_through_r3(net):
+    outage, path = faults.failover(net, 'r1', 'r2')
+    try:
+        assert outage < 10 and path == '65000 55000'
+    finally:
+        net.configLinkStatus('r1', 'r2', 'up')
+    convergence.wait(net)
+    assert net['r1'].routing.best_route(net['r1'], '12.0.0.0/24').as_path == '55000'
+
+
+@pytest.mark.parametrize('topo', ['bgp3,suite=bird', 'bgp3,bird=r2'])
+def test_mn_fetches_the_question_through_bird_routers(topo):
+    run = subprocess.run(MN + [topo, '--test', 'fetch'], cwd=REPO, timeout=120,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 0, run.stdout
+    assert QUESTION.strip() in run.stdout
+
+
+@pytest.mark.parametrize('topo, sentence', [
+    ('bgp3,suite=quagga', 'quagga is no routing suite; the suites are bird, frr'),
+    ('bgp3,bird=r9', 'bird=r9 names r9, which is no router of this lab'),
+])
+def test_a_wrong_suite_is_one_sentence_and_exit_2(topo, sentence):
+    run = subprocess.run(MN + [topo, '--test', 'fetch'], cwd=REPO, timeout=60,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 2 and sentence in run.stdout, run.stdout
+    assert 'Traceback' not in run.stdout
+
+
+def test_a_bird_conf_bird_rejects_stops_the_lab_before_it_is_built(tmp_path):
+    etc = tmp_path / 'etc'
+    shutil.copytree(os.path.join(REPO, 'etc', 'bird'), str(etc))
+    conf = etc / 'r2' / 'bird.conf'
+    conf.write_text(conf.read_text().replace('local as 55000;', 'local as 55000'))
+    run = subprocess.run(MN + ['bgp3,suite=bird,etc=%s' % etc, '--test', 'fetch'], cwd=REPO,
+                         timeout=60, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 2, run.stdout
+    assert 'r2: BIRD rejects %s line' % conf in run.stdout, run.stdout
