@@ -1,22 +1,22 @@
-"""QuaggaRouter: a Mininet node that routes with zebra and bgpd.
+"""Router: a Mininet node that routes with a routing suite's daemons (FRR's
+zebra and bgpd, or BIRD: bgptopo/routing/), and QuaggaRouter and
+BirdRouter, its FRR and BIRD kinds.
 
-Each router gets a private tmpfs on the suite's run directory (its own mount
+Each router gets a private tmpfs on its suite's run directory (its own mount
 namespace, made by mnexec), so the stock socket and pid paths serve several
-routers at once, vtysh inside the node finds its own router, and the
-directory disappears with the node whatever way the lab ends."""
+routers at once, the suite's CLI inside the node finds its own router, and
+the directory disappears with the node whatever way the lab ends."""
 
-import json
 import os
 import shlex
 
 from mininet.log import debug
 from mininet.node import Node
 
-from bgptopo import lifecycle, procs, suite as suites, tcpdump
+from bgptopo import addressing, lifecycle, procs, routing, tcpdump
 from bgptopo.errors import LabError
-from bgptopo.frrconf import RouterConfig
 from bgptopo.nodeshell import GuardedShell
-from bgptopo.paths import ETC_DIR, router_conf
+from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
 START_TIMEOUT = 10.0
 RTR_CACHE = ('127.0.0.1', 8282)     # inside the router's own namespace
@@ -33,24 +33,28 @@ def listening(pid, port):
                for row in rows)
 
 
-class QuaggaRouter(GuardedShell, Node):
-    """A router: IP forwarding on, zebra and bgpd run from
-    etc/quagga/<name>/zebra.conf and bgpd.conf.
+class Router(GuardedShell, Node):
+    """A router: IP forwarding on, its interfaces' addresses from
+    <etc_dir>/<name>/zebra.conf (bgptopo/addressing.py), its BGP from the
+    suite's files in etc_dir (default: the suite's own tree).
 
+    suite: a routing suite's key ('frr', 'bird'); subclasses set their own.
     stubs: interfaces with no link (a LAN the router notionally serves),
     made as a veth pair whose far end stays unplugged inside the router.
-    bgpd_modules: bgpd modules to load, e.g. ['rpki'].
+    modules: {daemon: [module, ...]} to load, e.g. {'bgpd': ['rpki']}.
     rtr_cache: a ROA file (JSON); an RPKI-to-router cache serving it runs
-    inside the router on 127.0.0.1:8282, for bgpd's route origin validation.
+    inside the router on 127.0.0.1:8282, for route origin validation.
     capture: a folder; the router's links to other routers are captured
     into it (bgptopo/tcpdump.py) from before its daemons start."""
 
-    def __init__(self, name, etc_dir=ETC_DIR, stubs=(), bgpd_modules=(), rtr_cache=None,
-                 capture=None, **params):
-        self.suite = suites.installed()
-        self.etc_dir = etc_dir
+    suite_key = routing.DEFAULT
+
+    def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
+                 rtr_cache=None, capture=None, **params):
+        self.routing = routing.suite(suite or self.suite_key)
+        self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
-        self.modules = {'bgpd': tuple(bgpd_modules)}
+        self.modules = dict(modules or {})
         self.rtr_cache = rtr_cache
         self.daemon_pids = {}
         self.boot_capture = capture
@@ -62,49 +66,59 @@ class QuaggaRouter(GuardedShell, Node):
     def config(self, **params):
         result = Node.config(self, **params)
         self.cmd('mkdir -p {0} && mount -t tmpfs -o mode=0700 tmpfs {0}'
-                 .format(self.suite.run_dir))
+                 .format(self.routing.run_dir))
         self.cmd('sysctl -qw net.ipv4.ip_forward=1')
         for stub in self.stubs:
             self.cmd('ip link add {0} type veth peer name {0}-far && '
                      'ip link set {0}-far up && ip link set {0} up'.format(stub))
+        if not self.routing.sets_addresses:
+            self.set_addresses()
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
         self.start_daemons()
         return result
 
+    def set_addresses(self):
+        """For a suite that sets none: zebra.conf's addresses, in one command."""
+        commands = ['ip addr add %s dev %s' % (address, intf)
+                    for intf, found in sorted(self.interfaces().items()) for address in found]
+        if commands:
+            self.cmd(' && '.join(commands))
+
+    def interfaces(self):
+        """{interface: [ip_interface]} as zebra.conf writes them (read anew)."""
+        return addressing.interfaces(self.name, self.etc_dir)
+
     def router_config(self):
-        """This router's configs as the lab reads them (read anew: users edit them)."""
-        return RouterConfig.load(self.name, self.etc_dir)
+        """The BGP config in this router's files (read anew: users edit them)."""
+        return self.routing.file_config(self.name, self.etc_dir)
 
-    def router_config_text(self, daemon):
-        with open(self.conf(daemon)) as conf:
-            return conf.read()
-
-    def conf(self, daemon):
-        return router_conf(self.name, daemon, self.etc_dir)
+    def running_config(self):
+        """The BGP config the router runs now."""
+        return self.routing.running_config(self)
 
     def start_daemons(self):
-        """The RPKI cache first, so bgpd finds it; zebra before bgpd: bgpd
-        retries a missing zebra only after 10 s. bgpd is not waited for here:
-        the next router starts meanwhile (each bgpd waits 1 s before its first
-        connection, so starting them close together is what converges fast);
+        """The RPKI cache first, so the daemons find it; then the suite's,
+        whose BGP daemon is not waited for here: the next router starts
+        meanwhile (each waits a second before its first connection, so
+        starting them close together is what converges fast);
         wait_started() checks it before anyone relies on it."""
         if self.rtr_cache:
             self.start_rtr_cache()
-        self.start_daemon('zebra')
-        self.start_daemon('bgpd', wait=False)
+        self.routing.start(self)
         self.started = False
 
     def wait_started(self):
-        """Raise LabError unless bgpd came up (once per start)."""
-        if not self.started and 'bgpd' in self.daemon_pids:
-            self.wait_ready('bgpd', self.daemon_pids['bgpd'])
+        """Raise LabError unless the BGP daemon came up (once per start)."""
+        daemon = self.routing.bgp_daemon
+        if not self.started and daemon in self.daemon_pids:
+            self.wait_ready(daemon, self.daemon_pids[daemon])
             self.started = True
 
     def start_process(self, name, args, record=True):
         """Run args in the background in this node; its pid, recorded as a
         daemon's unless record is false (the caller then stops it)."""
-        out = os.path.join(self.suite.run_dir, '%s.out' % name)
+        out = os.path.join(self.routing.run_dir, '%s.out' % name)
         # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
         # setsid: a session of our own, so a Ctrl-C sent to the node's shell
         # (an interrupted command at the prompt) does not reach the daemons;
@@ -117,9 +131,8 @@ class QuaggaRouter(GuardedShell, Node):
         debug('%s: %s started as pid %d\n' % (self.name, name, pid))
         return pid
 
-    def start_daemon(self, daemon, wait=True):
-        pid = self.start_process(daemon, self.suite.command(
-            daemon, self.conf(daemon), self.modules.get(daemon, ())))
+    def start_daemon(self, daemon, args, wait=True):
+        pid = self.start_process(daemon, args)
         if wait:
             self.wait_ready(daemon, pid)
 
@@ -133,9 +146,9 @@ class QuaggaRouter(GuardedShell, Node):
                            % (self.name, self.daemon_output('stayrtr').strip()[-300:]))
 
     def wait_ready(self, daemon, pid):
-        """A daemon is ready when its vty socket exists: it has read its config."""
-        vty = self.run_file('%s.vty' % daemon)
-        ready = procs.wait_until(lambda: os.path.exists(vty) or not procs.alive(pid),
+        """A daemon is ready when its socket exists: it has read its config."""
+        ready_file = self.run_file(self.routing.ready_file(daemon))
+        ready = procs.wait_until(lambda: os.path.exists(ready_file) or not procs.alive(pid),
                                  START_TIMEOUT)
         if not ready or not procs.alive(pid):
             last = self.daemon_output(daemon).strip().splitlines()[-2:]
@@ -149,19 +162,19 @@ class QuaggaRouter(GuardedShell, Node):
         process reaches it: through the node's mount namespace. /proc/PID/root
         resolves absolute symlinks (/var/run) in our root, so the directory is
         named by its real path."""
-        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.suite.run_dir), name)
+        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.routing.run_dir), name)
 
     def process_output(self, name):
         """The file holding what a process start_process started printed."""
         return self.run_file('%s.out' % name)
 
     def daemon_output(self, daemon):
-        return self.cmd('cat %s/%s.out %s 2>/dev/null' % (
-            self.suite.run_dir, daemon, self.suite.log_file(daemon)))
+        files = ['%s/%s.out' % (self.routing.run_dir, daemon)] + self.routing.log_files(daemon)
+        return self.cmd('cat %s 2>/dev/null' % ' '.join(files))
 
     def stop_daemons(self):
-        """In reverse order of start: bgpd first, so its peers see a clean
-        close before zebra goes."""
+        """In reverse order of start: the BGP daemon first, so its peers see
+        a clean close before zebra goes."""
         for name in reversed(list(self.daemon_pids)):
             procs.stop(self.daemon_pids.pop(name))
 
@@ -172,6 +185,9 @@ class QuaggaRouter(GuardedShell, Node):
     def daemon_running(self, daemon):
         pid = self.daemon_pids.get(daemon)
         return bool(pid) and procs.alive(pid)
+
+    def bgp_running(self):
+        return self.daemon_running(self.routing.bgp_daemon)
 
     def restart_daemons(self):
         self.stop_daemons()
@@ -184,15 +200,39 @@ class QuaggaRouter(GuardedShell, Node):
         Node.terminate(self)
         lifecycle.disown(self)
 
+
+class QuaggaRouter(Router):
+    """A router running FRR's (or Quagga's) zebra and bgpd from
+    <etc_dir>/<name>/zebra.conf and bgpd.conf (default etc/quagga).
+    bgpd_modules: bgpd modules to load, e.g. ['rpki']."""
+
+    suite_key = 'frr'
+
+    def __init__(self, name, bgpd_modules=(), **params):
+        params.setdefault('modules', {'bgpd': tuple(bgpd_modules)})
+        Router.__init__(self, name, **params)
+
     def vtysh(self, *commands):
         """Run vtysh commands on this router; their output as text."""
-        args = ' '.join('-c %s' % shlex.quote(c) for c in commands)
-        return self.cmd('vtysh %s 2>&1' % args).replace('\r\n', '\n')
+        return vtysh(self, *commands)
 
     def vtysh_json(self, command):
         """A vtysh `show ... json` command's answer, parsed; {} if none."""
-        text = self.vtysh(command)
-        try:
-            return json.loads(text)
-        except ValueError:
-            return {}
+        return vtysh_json(self, command)
+
+
+class BirdRouter(Router):
+    """A router running one BIRD 2 process from <etc_dir>/<name>/bird.conf
+    (default etc/bird); its addresses from etc/quagga/<name>/zebra.conf."""
+
+    suite_key = 'bird'
+
+    def birdc(self, command):
+        """One birdc command on this router; its answer as text."""
+        return self.routing.run_cli(self, command)
+
+
+def router_class(suite_key):
+    """The node class of routers running that suite."""
+    return {'frr': QuaggaRouter, 'bird': BirdRouter}.get(suite_key, Router)
+

@@ -1,6 +1,6 @@
-"""The routing suite that runs the routers' zebra and bgpd: FRR where it is
-installed (Debian 12 packages only FRR), else Quagga, FRR's ancestor with
-the same daemons and config language."""
+"""Where FRR's zebra and bgpd are installed: FRR's folders (Debian 12
+packages only FRR), else Quagga's, FRR's ancestor with the same daemons and
+config language, or folders BGPTOPO_SUITE_DIRS names."""
 
 import grp
 import os
@@ -8,15 +8,15 @@ import subprocess
 from collections import namedtuple
 
 from bgptopo.errors import LabError
-from bgptopo.frrconf import config_errors
+from bgptopo.routing.frr.config import config_errors
 from bgptopo.paths import shown
 
 DAEMONS = ('zebra', 'bgpd')
 DRY_RUN_TIMEOUT = 30
 
 
-class Suite(namedtuple('Suite', 'name daemon_dir run_dir vty_group')):
-    """Where one suite keeps its daemons, sockets and vty group."""
+class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group')):
+    """Where one installation keeps its daemons, sockets and vty group."""
 
     def daemon(self, name):
         return os.path.join(self.daemon_dir, name)
@@ -88,8 +88,8 @@ def config_error_sentence(router, daemon, conf, errors):
                                 message, more))
 
 
-FRR = Suite('FRR', '/usr/lib/frr', '/var/run/frr', 'frrvty')
-QUAGGA = Suite('Quagga', '/usr/lib/quagga', '/var/run/quagga', 'quaggavty')
+FRR = Installation('FRR', '/usr/lib/frr', '/var/run/frr', 'frrvty')
+QUAGGA = Installation('Quagga', '/usr/lib/quagga', '/var/run/quagga', 'quaggavty')
 # Folders (separated by ':') to look in for zebra and bgpd instead of the
 # packages' own, in order: e.g. a suite built from source in /usr/local/lib/frr.
 # A folder whose path names quagga is run as Quagga, any other as FRR.

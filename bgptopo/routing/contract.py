@@ -1,0 +1,166 @@
+"""What the lab asks of a router's routing daemons, whatever suite runs them.
+
+A suite (FRR in routing/frr/, BIRD in routing/bird/) is one RoutingSuite
+object: it starts and checks its daemons, reads its config files and its
+daemons' answers, and says how its users fix things. The rest of the lab
+speaks only in the types below (sessions, routes, a BGP config reduced to
+what the lab reasons about), so no module outside a suite's folder knows
+that suite's config syntax or output formats.
+
+A router's interfaces and addresses are not the suite's: whatever it runs,
+they are written in zebra.conf's language (bgptopo/addressing.py)."""
+
+from collections import namedtuple
+
+# one BGP session as a router sees it: its state ('Established', 'Active',
+# ...) and how many prefixes it accepted from the peer
+Session = namedtuple('Session', 'state received')
+# a router's best route: prefix (a string), as_path ('' for a route it
+# originates itself), next_hop (an address, or '?')
+Route = namedtuple('Route', 'prefix as_path next_hop')
+Neighbor = namedtuple('Neighbor', 'address remote_as')
+
+
+class BgpConfig(object):
+    """The part of a router's BGP configuration the lab reasons about: its
+    AS (None without BGP), router id, neighbors (address and AS, both as
+    strings) and the prefixes it originates (ip_networks)."""
+
+    def __init__(self, asn=None, router_id=None, neighbors=(), networks=()):
+        self.asn, self.router_id = asn, router_id
+        self.neighbors, self.networks = list(neighbors), list(networks)
+
+    def neighbor(self, address):
+        return next((n for n in self.neighbors if n.address == str(address)), None)
+
+
+class RoutingSuite(object):
+    """One routing suite. Methods that take a router take a running
+    bgptopo.router.Router (or, in unit tests, anything with its cmd,
+    name and run_file); they ask its daemons through router.cmd, so every
+    question has the node shell's deadline."""
+
+    key = None          # as users name it: suite=frr
+    name = None         # as sentences name it: FRR
+    bgp_daemon = None   # the process without which the router has no BGP
+    shell = None        # its command line interface, a prompt command of that name
+    run_dir = None      # the stock folder of its sockets, private in each router
+    sets_addresses = False  # do its daemons configure the interfaces (zebra does)?
+
+    # Before the lab: what must be installed, which files, their dry runs.
+
+    def require_installed(self):
+        """LabError unless the suite's programs are installed and runnable by root."""
+        raise NotImplementedError
+
+    def default_etc_dir(self):
+        """The config tree routers of this suite read by default."""
+        raise NotImplementedError
+
+    def config_files(self, name, etc_dir):
+        """[path]: the files router name's daemons read (all must exist)."""
+        raise NotImplementedError
+
+    def start_config_checks(self, name, etc_dir, modules=()):
+        """The daemons' own dry runs of name's files, started (run side by
+        side with the lab's other preparations); finish_config_checks reads them."""
+        raise NotImplementedError
+
+    def finish_config_checks(self, name, checks):
+        """LabError naming router, file, line and message of the first rejection."""
+        raise NotImplementedError
+
+    def file_config(self, name, etc_dir):
+        """The BgpConfig written in name's files (LabError if unreadable)."""
+        raise NotImplementedError
+
+    # The running router.
+
+    def start(self, router):
+        """Start router's daemons (router.start_process) in the order they
+        need; the BGP daemon is not waited for (see ready_file)."""
+        raise NotImplementedError
+
+    def ready_file(self, daemon):
+        """The file in run_dir whose existence says daemon has read its config."""
+        raise NotImplementedError
+
+    def log_files(self, daemon):
+        """Files in run_dir daemon writes its messages to, besides its output."""
+        return []
+
+    def sessions(self, router):
+        """{peer address: Session} of every BGP session router's daemon has."""
+        return self.parse_sessions(router.cmd(self.sessions_command()))
+
+    def sessions_command(self):
+        """The shell command (a string run in the node) whose output
+        parse_sessions reads: callers run it in several routers side by side."""
+        raise NotImplementedError
+
+    def parse_sessions(self, text):
+        raise NotImplementedError
+
+    def running_config(self, router):
+        """The BgpConfig router runs now (edits at its CLI included)."""
+        raise NotImplementedError
+
+    def best_route(self, router, destination):
+        """The Route router chose for destination (a prefix, or an address:
+        the longest match), or None."""
+        raise NotImplementedError
+
+    def best_routes(self, router):
+        """{ip_network: as_path} of every best route router holds."""
+        raise NotImplementedError
+
+    def advertised(self, router, peer_address):
+        """The prefixes (ip_networks) router sends the peer at peer_address,
+        after its export policy."""
+        raise NotImplementedError
+
+    def kept(self, router, peer_address):
+        """The prefixes router keeps from the peer at peer_address, after
+        its import policy."""
+        raise NotImplementedError
+
+    def filter_cause(self, router, role, peer_address, peer_name, prefix):
+        """Why router's policy drops prefix on its session with peer_name
+        (role 'import' or 'export'), in one sentence naming the policy."""
+        raise NotImplementedError
+
+    # What users see and type.
+
+    def summary(self, router):
+        """router's BGP sessions as the suite shows them."""
+        raise NotImplementedError
+
+    def show(self, router, words):
+        """`show WORDS` in the suite's CLI, as text."""
+        raise NotImplementedError
+
+    def show_json(self, router, words):
+        """`show WORDS` as data (a dict); its sessions when words is empty."""
+        raise NotImplementedError
+
+    def run_cli(self, router, command):
+        """One command of the suite's CLI, run in router: its answer."""
+        raise NotImplementedError
+
+    def interactive_cli(self, router):
+        """argv of the suite's interactive CLI, run inside router."""
+        raise NotImplementedError
+
+    # How a user fixes things, in the suite's own words.
+
+    def hint_neighbor(self, address, asn):
+        """The statement that makes address (AS asn) a neighbor."""
+        raise NotImplementedError
+
+    def hint_network(self, prefix):
+        """Where and how a router originates prefix."""
+        raise NotImplementedError
+
+    def hint_bgp(self):
+        """Where a router's BGP configuration begins."""
+        raise NotImplementedError

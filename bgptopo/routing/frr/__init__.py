@@ -1,0 +1,159 @@
+"""FRR (or Quagga) as a routing suite: zebra and bgpd per router, read from
+<etc tree>/<router>/zebra.conf and bgpd.conf (the seed's etc/quagga),
+asked through vtysh. The lab's default suite."""
+
+import ipaddress
+
+from bgptopo.errors import LabError
+from bgptopo.paths import ETC_DIR, router_conf, shown
+from bgptopo.routing.contract import Route, RoutingSuite, Session
+from bgptopo.routing.frr import install
+from bgptopo.routing.frr.config import parse_bgp
+from bgptopo.routing.frr.policy import Side
+from bgptopo.routing.frr.shell import parse_json, running_config_text, vtysh, vtysh_json
+
+SUMMARY = 'show ip bgp summary'
+
+
+class Frr(RoutingSuite):
+    key = 'frr'
+    bgp_daemon = 'bgpd'
+    shell = 'vtysh'
+    sets_addresses = True       # zebra applies zebra.conf
+
+    @property
+    def installation(self):
+        """FRR's or Quagga's folders (looked up each time: tests point
+        BGPTOPO_SUITE_DIRS elsewhere)."""
+        return install.installed()
+
+    @property
+    def name(self):
+        return self.installation.name
+
+    @property
+    def run_dir(self):
+        return self.installation.run_dir
+
+    def require_installed(self):
+        found = self.installation
+        if not found.root_can_run_daemons():
+            raise LabError('%s refuses to run its daemons for root, which is not in '
+                           'group %s; run ./setup.sh or usermod -a -G %s root.'
+                           % (found.name, found.vty_group, found.vty_group))
+
+    def default_etc_dir(self):
+        return ETC_DIR
+
+    def config_files(self, name, etc_dir):
+        return [router_conf(name, daemon, etc_dir) for daemon in install.DAEMONS]
+
+    def start_config_checks(self, name, etc_dir, modules=None):
+        modules = modules or {}
+        return [(conf, self.installation.start_config_check(
+            conf, modules.get(install.daemon_of(conf), ())))
+            for conf in self.config_files(name, etc_dir)]
+
+    def finish_config_checks(self, name, checks):
+        failures = []
+        for conf, dry_run in checks:
+            try:
+                self.installation.finish_config_check(name, conf, dry_run)
+            except LabError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
+
+    def file_config(self, name, etc_dir):
+        path = router_conf(name, 'bgpd', etc_dir)
+        try:
+            with open(path) as conf:
+                return parse_bgp(conf.read())
+        except OSError as failure:
+            raise LabError('%s: cannot read %s (%s); every FRR router needs a bgpd.conf in '
+                           'its folder of the etc tree.' % (name, shown(path), failure.strerror))
+
+    # the running router
+
+    def start(self, router):
+        """zebra before bgpd (bgpd retries a missing zebra only after 10 s);
+        bgpd is not waited for: the next router starts meanwhile."""
+        for daemon, wait in (('zebra', True), ('bgpd', False)):
+            router.start_daemon(daemon, self.installation.command(
+                daemon, router_conf(router.name, daemon, router.etc_dir),
+                router.modules.get(daemon, ())), wait=wait)
+
+    def ready_file(self, daemon):
+        return '%s.vty' % daemon
+
+    def log_files(self, daemon):
+        return [self.installation.log_file(daemon)] if self.installation.name == 'FRR' else []
+
+    def sessions_command(self):
+        return "vtysh -c '%s json'" % SUMMARY
+
+    def parse_sessions(self, text):
+        summary = parse_json(text)
+        peers = summary.get('ipv4Unicast', summary).get('peers', {})   # FRR nests it
+        return {address: Session(peer.get('state', '?'), peer.get('pfxRcd', 0))
+                for address, peer in peers.items()}
+
+    def running_config(self, router):
+        return parse_bgp(running_config_text(router))
+
+    def best_route(self, router, destination):
+        answer = vtysh_json(router, 'show ip bgp %s json' % destination)
+        for path in answer.get('paths', []):
+            if path.get('bestpath', {}).get('overall'):
+                hops = path.get('nexthops') or [{}]
+                return Route(answer.get('prefix'), path.get('aspath', {}).get('string', ''),
+                             hops[0].get('ip', '?'))
+        return None
+
+    def best_routes(self, router):
+        routes = vtysh_json(router, 'show ip bgp json').get('routes', {})
+        return {ipaddress.ip_network(prefix): path.get('path', '')
+                for prefix, paths in routes.items() for path in paths if path.get('bestpath')}
+
+    def advertised(self, router, peer_address):
+        answer = vtysh_json(router, 'show ip bgp neighbors %s advertised-routes json'
+                            % peer_address)
+        return {ipaddress.ip_network(prefix) for prefix in answer.get('advertisedRoutes', {})}
+
+    def kept(self, router, peer_address):
+        answer = vtysh_json(router, 'show ip bgp neighbors %s routes json' % peer_address)
+        return {ipaddress.ip_network(prefix) for prefix in answer.get('routes', {})}
+
+    def filter_cause(self, router, role, peer_address, peer_name, prefix):
+        return Side(router, role, peer_address, peer_name).cause(prefix)
+
+    # what users see and type
+
+    def summary(self, router):
+        return vtysh(router, SUMMARY)
+
+    def show(self, router, words):
+        return vtysh(router, 'show ' + ' '.join(words)) if words else self.summary(router)
+
+    def show_json(self, router, words):
+        return vtysh_json(router, '%s json' % ('show ' + ' '.join(words) if words else SUMMARY))
+
+    def run_cli(self, router, command):
+        return vtysh(router, command)
+
+    def interactive_cli(self, router):
+        # vtysh prompts with the system hostname, which the routers share:
+        # give this vtysh a UTS namespace of its own named after the router
+        return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec vtysh', router.name]
+
+    def hint_neighbor(self, address, asn):
+        return '`neighbor %s remote-as %s`' % (address, asn)
+
+    def hint_network(self, prefix):
+        return '`network %s` under address-family ipv4 unicast' % prefix
+
+    def hint_bgp(self):
+        return 'a `router bgp` section in its bgpd.conf'
+
+
+SUITE = Frr()
