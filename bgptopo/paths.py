@@ -21,6 +21,7 @@ def data_dir():
 
 REPO_DIR = data_dir()
 ETC_DIR = os.path.join(REPO_DIR, 'etc', 'quagga')
+BIRD_ETC_DIR = os.path.join(REPO_DIR, 'etc', 'bird')
 DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
 QUESTION_PAGE = os.path.join(DOCKERFILES_DIR, 'webserver', 'www', 'index.html')
 
