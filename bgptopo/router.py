@@ -7,6 +7,7 @@ namespace, made by mnexec), so the stock socket and pid paths serve several
 routers at once, the suite's CLI inside the node finds its own router, and
 the directory disappears with the node whatever way the lab ends."""
 
+import atexit
 import os
 import shlex
 
@@ -31,6 +32,22 @@ def listening(pid, port):
         return False
     return any(row.split()[1].endswith(':%04X' % port) and row.split()[3] == '0A'
                for row in rows)
+
+
+def make_mount_point(path):
+    """The folder each router mounts its private run directory on: made if
+    the machine lacks it (no BIRD service made /run/bird), and then removed
+    when we exit, if empty, so the lab leaves nothing of its own behind."""
+    if not os.path.isdir(path):
+        os.makedirs(path)
+        atexit.register(remove_if_empty, path)
+
+
+def remove_if_empty(path):
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
 
 
 class Router(GuardedShell, Node):
@@ -60,13 +77,13 @@ class Router(GuardedShell, Node):
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
+        make_mount_point(self.routing.run_dir)
         Node.__init__(self, name, **params)
         lifecycle.adopt(self)
 
     def config(self, **params):
         result = Node.config(self, **params)
-        self.cmd('mkdir -p {0} && mount -t tmpfs -o mode=0700 tmpfs {0}'
-                 .format(self.routing.run_dir))
+        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.routing.run_dir)
         self.cmd('sysctl -qw net.ipv4.ip_forward=1')
         for stub in self.stubs:
             self.cmd('ip link add {0} type veth peer name {0}-far && '

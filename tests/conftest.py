@@ -45,10 +45,12 @@ def processes():
 
 
 def our_daemons():
-    """Pids of routing daemons a lab started: run with a config file of its
-    own (-f), which the system's FRR service does not do."""
+    """Pids of routing daemons a lab started: FRR's run with a config file
+    of their own (-f), which the system's FRR service does not do; BIRD's
+    in the foreground (-f), which the system's BIRD service is not."""
     return sorted(pid for pid, argv in processes().items()
-                  if argv and argv[0].startswith('/usr/lib/frr/') and '-f' in argv)
+                  if argv and '-f' in argv and (argv[0].startswith('/usr/lib/frr/') or
+                                                os.path.basename(argv[0]) == 'bird'))
 
 
 def tcpdumps():

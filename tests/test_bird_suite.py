@@ -261,7 +261,7 @@ def test_what_users_see():
     assert SUITE.show_json(r1, ['route', 'nonsense']) == {
         'output': 'syntax error, unexpected CF_SYM_UNDEFINED'}
     assert SUITE.run_cli(r1, 'show status').splitlines()[1] == 'Router ID is 10.0.0.254'
-    assert SUITE.sessions_command() == "birdc -s /run/bird/bird.ctl 'show protocols all' 2>&1"
+    assert SUITE.sessions_command() == ['birdc', '-s', '/run/bird/bird.ctl', 'show protocols all']
 
 
 def test_hints_in_birds_words():

@@ -33,7 +33,7 @@ def test_each_suite_renders_configs_that_read_back_as_planned(key, tmp_path):
     config = suite.file_config('r2', str(tmp_path))
     assert (config.asn, config.router_id) == (65002, '10.1.2.254')
     assert sorted((n.address, n.remote_as) for n in config.neighbors) == [
-        ('10.2.0.1', '65001'), ('10.2.2.1', '65003')]
+        ('10.2.0.1', '65001'), ('10.2.2.2', '65003')]
     assert config.networks == [ipaddress.ip_network('10.1.2.0/24')]
     assert sorted(parse_interfaces(addressing.render(router))) == ['r2-eth0', 'r2-eth1', 'r2-lan']
 

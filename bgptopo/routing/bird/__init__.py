@@ -30,6 +30,7 @@ from bgptopo.paths import BIRD_ETC_DIR, shown
 from bgptopo.routing.bird import birdc
 from bgptopo.routing.bird.config import check_errors, parse_bird, unreadable
 from bgptopo.routing.bird.policy import Side
+from bgptopo.routing.bird.render import bird_conf
 from bgptopo.routing.contract import BgpConfig, Neighbor, Route, RoutingSuite, Session
 
 BIRD = '/usr/sbin/bird'
@@ -95,11 +96,17 @@ class Bird(RoutingSuite):
         router.start_daemon('bird', [BIRD, '-f', '-c', conf, '-s', birdc.SOCKET,
                                      '-P', os.path.join(RUN_DIR, 'bird.pid')], wait=False)
 
+    def render(self, plan):
+        return {'bird.conf': bird_conf(plan)}
+
     def ready_file(self, daemon):
         return os.path.basename(birdc.SOCKET)
 
+    def sessions(self, router):
+        return self.parse_sessions(birdc.ask(router, 'show protocols all'))
+
     def sessions_command(self):
-        return birdc.command('show protocols all')
+        return ['birdc', '-s', birdc.SOCKET, 'show protocols all']
 
     def parse_sessions(self, text):
         return {address: Session(birdc.session_state(protocol),
