@@ -5,7 +5,7 @@ mininet, frr, docker.io, python3-docker. ./setup.sh installs them."""
 
 import os
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 from bgptopo import __version__
 
@@ -29,7 +29,7 @@ setup(
     name='bgptopo',
     version=__version__,
     description='A BGP lab for Mininet: three eBGP routers between two Docker containers',
-    packages=['bgptopo'],
+    packages=find_packages(include=['bgptopo', 'bgptopo.*']),
     data_files=data_files(),
     python_requires='>=3.9',
     install_requires=['docker'],

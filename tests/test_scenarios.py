@@ -197,3 +197,15 @@ def test_stop_undoes_what_start_changed_that_still_runs():
     # a restarted r3 runs none of it: nothing to remove, import-check left alone
     assert hijack.stop_commands(changes, []) == [
         'configure terminal', 'router bgp 65000', 'address-family ipv4 unicast', 'exit', 'exit']
+
+
+def test_the_prompt_opens_with_the_hints_of_the_labs_scenarios(monkeypatch, nothing_but_files):
+    printed = Printed(monkeypatch)
+    monkeypatch.setattr(mininet.cli.CLI, '__init__', lambda *args, **params: None)
+    net = type('Net', (), {'topo': Bgp3Topo(exercise=1)})()
+    cli.BgpCLI(net)
+    assert printed.lines == ['*** %s\n' % exercise.SCENARIO.hint]
+    assert 'etc/quagga/exercise/<router>/bgpd.conf' in exercise.SCENARIO.hint
+    del printed.lines[:]
+    cli.BgpCLI(type('Net', (), {'topo': Bgp3Topo()})())
+    assert printed.lines == []
