@@ -81,9 +81,8 @@ start_dockerd
 case "${1:-}" in
     lab)  shift
           topo=bgp3
-          case "${1:-}" in
-              exercise) topo=bgp3,exercise=1; shift ;;
-              hijack)   topo=bgp3,hijack=1; shift ;;
+          case "${1:-}" in      # a scenario's flag (bgptopo/scenarios/): exercise, hijack
+              [a-z]*) topo=bgp3,$1=1; shift ;;
           esac
           exec mn --custom bgptopo/topo.py --topo "$topo" "$@" ;;
     test) shift; exec "$PY" -m pytest "$@" ;;

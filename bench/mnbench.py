@@ -9,6 +9,7 @@ import time
 from mininet.log import output
 
 from bgptopo import containers, convergence, faults, lab
+from bgptopo.scenarios.failover import failover
 
 
 def peak_rss_kib(pid):
@@ -47,7 +48,7 @@ def lifecycle(net):
     stamps['first_fetch'] = ready + first_fetch(net)
     convergence.wait(net)
     stamps['converged'] = time.monotonic()
-    outage, path = faults.failover(net, 'r1', 'r2')
+    outage, path = failover(net, 'r1', 'r2')
     sizes = memory(net)     # the peaks through convergence, fetches and failover
     stamps['test_end'] = time.monotonic()
     output('BENCH %s\n' % json.dumps({'stamps': stamps, 'outage': outage,

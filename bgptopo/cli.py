@@ -1,4 +1,5 @@
-"""The Mininet CLI, extended with the lab's commands (COMMANDS lists them).
+"""The Mininet CLI, extended with the lab's commands (COMMANDS lists them:
+its own, then the scenarios', bgptopo/scenarios/).
 
 Misuse prints a usage line or one sentence and the prompt goes on."""
 
@@ -12,8 +13,8 @@ from mininet.cli import CLI
 from mininet.log import error, output
 from mininet.util import quietRun
 
-from bgptopo import (capture, convergence, drawing, faults, grading, hijacking, journal, lab,
-                     lifecycle, running, timeline, tracing, updates, watching)
+from bgptopo import (capture, convergence, drawing, grading, journal, lab, lifecycle, running,
+                     scenarios, timeline, tracing, updates, watching)
 from bgptopo.errors import LabError, unexpected
 from bgptopo.nodeshell import PULSE_MS
 
@@ -25,14 +26,10 @@ COMMANDS = (
     ('birdc', 'birdc router [command]', "a BIRD router's birdc, interactive or one command"),
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
     ('restart', 'restart router', "stop and start a router's routing daemons"),
-    ('failover', 'failover [r1 r2]', 'take a link down, measure the outage of fetch'),
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
     ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
     ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
     ('draw', 'draw [file.png|file.svg]', 'a picture of the lab; writes (or replaces) that file only'),
-    ('hijack', 'hijack start [exact|specific] | hijack stop',
-     'r3 announces the web server prefix (hijack=1)'),
-    ('defend', 'defend on|off', "origin validation on r1: 12.0.0.0/24 only from AS 55000"),
     ('capture', 'capture [start [link|interface ...] [--dir FOLDER] | stop]',
      'tcpdump on router links, a pcap per interface; alone: what it captures'),
     ('updates', 'updates [router|link] [--keepalives] [--json]',
@@ -40,7 +37,7 @@ COMMANDS = (
     ('timeline', 'timeline [file.png|file.svg]',
      'a picture of the capture: a lane per session, link events, fetches'),
     ('watch', 'watch [seconds] [times]', 'sessions and best paths, redrawn until Ctrl-C'),
-)
+) + tuple((c.name, c.usage, c.help) for c in scenarios.commands())
 USAGE = {name: usage for name, usage, _ in COMMANDS}
 HELP = {name: text for name, _, text in COMMANDS}
 
@@ -73,6 +70,12 @@ class BgpCLI(CLI):
     """Mininet's CLI with the BGP lab's commands."""
 
     prompt = 'mininet> '
+
+    def __init__(self, mininet, *args, **params):
+        for scenario in scenarios.of(getattr(mininet, 'topo', None)):
+            if scenario.hint:
+                output('*** %s\n' % scenario.hint)
+        CLI.__init__(self, mininet, *args, **params)
 
     def onecmd(self, line):
         """Any command, Mininet's or ours: a failure is one sentence and the
@@ -192,18 +195,6 @@ class BgpCLI(CLI):
             router.name, ' and '.join(router.daemon_pids)))
 
     @command
-    def do_failover(self, line):
-        """Take the link between two routers down and measure how long fetch fails;
-        `link r1 r2 up` restores it."""
-        words = line.split() or ['r1', 'r2']
-        if len(words) != 2:
-            raise misuse('failover')
-        outage, path = faults.failover(self.mn, *words)
-        output('*** link %s-%s down: fetch works again after %.2f s; %s now reaches '
-               'the web server through AS path %s\n' % (words[0], words[1], outage,
-                                                       words[0], path or '(none)'))
-
-    @command
     def do_vtysh(self, line):
         """The router's vtysh; with a command, run just that."""
         self.suite_cli('vtysh', line)
@@ -241,33 +232,6 @@ class BgpCLI(CLI):
             output(json.dumps(grading.as_json(results), indent=1) + '\n')
         else:
             output(grading.report(results))
-
-
-    @command
-    def do_hijack(self, line):
-        """R3 announces (or stops announcing) the web server's prefix as its own."""
-        words = line.split()
-        if words[:1] == ['start'] and len(words) <= 2:
-            variant = words[1] if len(words) == 2 else 'specific'
-            hijacking.start(self.mn, variant)
-            journal.acted(self.mn, 'hijack start %s' % variant)
-            output('*** r3 now announces %s as AS 65000\'s; try fetch, bgp r1 ip bgp\n'
-                   % ' and '.join(hijacking.VARIANTS.get(variant, [])))
-        elif words == ['stop']:
-            hijacking.stop(self.mn)
-            journal.acted(self.mn, 'hijack stop')
-            output('*** r3 withdrew its announcements\n')
-        else:
-            raise misuse('hijack')
-
-    @command
-    def do_defend(self, line):
-        """R1 accepts 12.0.0.0/24 and its parts only from AS 55000."""
-        if line.split() not in (['on'], ['off']):
-            raise misuse('defend')
-        hijacking.defend(self.mn, line.split() == ['on'])
-        journal.acted(self.mn, 'defend %s' % line.strip())
-        output('*** r1 origin validation %s\n' % line.strip())
 
 
     @command
@@ -371,6 +335,28 @@ class BgpCLI(CLI):
             watching.watch(self.mn, interval, times, out=output, terminal=terminal)
         except KeyboardInterrupt:
             output('\n*** watch ended\n')
+
+
+def scenario_command(declared):
+    """A scenario's Command as the prompt's do_NAME: its words in, its text
+    out, its misuse answered with its declared usage."""
+    def run(self, line):
+        try:
+            text = declared.run(self.mn, line.split())
+        except scenarios.Misuse as wrong:
+            raise misuse(declared.name, str(wrong))
+        output(text)
+    run.__name__ = 'do_' + declared.name
+    run.__doc__ = declared.run.__doc__
+    return command(run)
+
+
+def add_scenario_commands(prompt_class):
+    for declared in scenarios.commands():
+        setattr(prompt_class, 'do_' + declared.name, scenario_command(declared))
+
+
+add_scenario_commands(BgpCLI)
 
 
 def dir_option(words):

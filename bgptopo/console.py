@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 
-from bgptopo import containers, generated, images, lifecycle, preflight
+from bgptopo import containers, generated, images, lifecycle, preflight, routing, scenarios
 from bgptopo.errors import LabError
 from bgptopo.paths import PACKAGE_DIR, REPO_DIR
 
@@ -27,21 +27,29 @@ def check_lines():
         except LabError as failure:
             lines.append((False, '%s: %s' % (what, failure)))
     probe('running as root', preflight.require_root)
-    probe('routing suite', lambda: preflight.require_suite().name)
+    probe('routing suite', require_default_suite)
     probe('Docker engine', lambda: containers.client().version().get('Version'))
     probe('lab images', missing_images)
-    probe('RPKI cache for the hijack scenario', preflight.require_rtr_cache)
+    for scenario in scenarios.registered():
+        if scenario.needs:
+            probe(scenario.needs, scenario.preflight)
     probe('Graphviz for draw', require_graphviz)
     return lines
 
 
+def require_default_suite():
+    suite = routing.suite()
+    suite.require_installed()
+    return suite.name
+
+
 def missing_images():
     docker_client = containers.client()
-    missing = [i for i in images.IMAGES if not images.has_image(docker_client, i)]
+    missing = [i for i in images.known() if not images.has_image(docker_client, i)]
     if missing:
         raise LabError('%s not built; run bgptopo setup (they are also built when a '
                        'lab needs them)' % ', '.join(missing))
-    return ', '.join(images.IMAGES)
+    return ', '.join(images.known())
 
 
 def require_graphviz():

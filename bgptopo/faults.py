@@ -1,9 +1,10 @@
-"""Faults a user stages at the prompt, and what they cost: a link failover
-with its measured outage, and the best AS path a router holds."""
+"""What faults cost: how long fetch fails after one (the failover scenario,
+bgptopo/scenarios/failover.py, stages it), and the best AS path a router
+holds then."""
 
 import time
 
-from bgptopo import journal, lab, running
+from bgptopo import lab, running
 from bgptopo.errors import LabError
 
 FAILOVER_DEADLINE = 30.0
@@ -34,18 +35,3 @@ def fetch_outage(client, url, since, deadline=FAILOVER_DEADLINE, attempted=None)
             if time.monotonic() - since > deadline:
                 raise LabError('fetch still fails %d s after the fault: %s'
                                % (deadline, failure))
-
-
-def failover(net, a, b):
-    """Take link a-b down; (outage in seconds, a's AS path to the web server)."""
-    node_a, node_b = lab.router(net, a), lab.router(net, b)
-    if not node_a.connectionsTo(node_b):
-        raise LabError('%s and %s share no link; pick two linked routers.' % (a, b))
-    client_name, url = lab.default_fetch(net)
-    prefix = lab.prefix_of(lab.node(net, lab.WEB_SERVER))
-    since = time.monotonic()
-    journal.link_changed(net, a, b, 'down', 'failover')
-    net.configLinkStatus(a, b, 'down')
-    outage = fetch_outage(net[client_name], url, since, attempted=lambda ok: journal.fetched(
-        net, client_name, url, ok))
-    return outage, best_as_path(node_a, prefix)

@@ -1,8 +1,9 @@
 """The lab's Docker images, built from dockerfiles/ on this machine.
 
 No registry may be reachable, so the debian:bookworm-slim base is made
-locally with debootstrap when docker cannot pull it. Run as
-`python3 -m bgptopo.images` (./setup.sh does) to build whatever is missing."""
+locally with debootstrap when docker cannot pull it. Scenarios add images
+of their own (bgptopo/scenarios/). Run as `python3 -m bgptopo.images`
+(./setup.sh does) to build whatever is missing."""
 
 import os
 import shutil
@@ -10,18 +11,22 @@ import subprocess
 import sys
 import tempfile
 
+from bgptopo import scenarios
 from bgptopo.errors import LabError
 from bgptopo.paths import DOCKERFILES_DIR
 
 BASE_IMAGE = 'debian:bookworm-slim'
 HOST_IMAGE = 'bgptopo/host'
 WEBSERVER_IMAGE = 'bgptopo/webserver'
-ROGUE_IMAGE = 'bgptopo/rogue'
 PULL_TIMEOUT = 60        # seconds: a registry that answers at all answers in this
 STEP_TIMEOUT = 900       # seconds for debootstrap or one docker build
 # image: (its dockerfiles/ folder, the lab image it is built FROM, if any)
-IMAGES = {HOST_IMAGE: ('host', None), WEBSERVER_IMAGE: ('webserver', None),
-          ROGUE_IMAGE: ('rogue', WEBSERVER_IMAGE)}
+IMAGES = {HOST_IMAGE: ('host', None), WEBSERVER_IMAGE: ('webserver', None)}
+
+
+def known():
+    """Every image the lab may need: its own and its scenarios'."""
+    return dict(IMAGES, **scenarios.images())
 
 
 def has_image(docker_client, name):
@@ -82,7 +87,7 @@ def run(command, what, **kwargs):
 def build(docker_client, image, force=False):
     if has_image(docker_client, image) and not force:
         return
-    folder, parent = IMAGES[image]
+    folder, parent = known()[image]
     if parent:
         build(docker_client, parent)
     ensure_base(docker_client)
@@ -93,7 +98,7 @@ def build(docker_client, image, force=False):
 
 
 def ensure_all(docker_client, force=False):
-    for image in IMAGES:
+    for image in known():
         build(docker_client, image, force)
 
 

@@ -26,10 +26,6 @@ DOCKERFILES_DIR = os.path.join(REPO_DIR, 'dockerfiles')
 QUESTION_PAGE = os.path.join(DOCKERFILES_DIR, 'webserver', 'www', 'index.html')
 
 
-EXERCISE_DIR = os.path.join(ETC_DIR, 'exercise')
-HIJACK_DIR = os.path.join(ETC_DIR, 'hijack')
-
-
 def router_conf(router, daemon, etc_dir=ETC_DIR):
     """The config file of one daemon of one router, e.g. etc/quagga/r1/bgpd.conf.
     Another etc_dir is an overlay: a file it lacks comes from etc/quagga (the

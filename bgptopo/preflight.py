@@ -1,9 +1,7 @@
 """Checks made before anything is built, each failing with one sentence:
 a lab either starts whole or leaves nothing behind."""
 
-import glob
 import os
-import shutil
 from bgptopo import routing
 from bgptopo.errors import LabError
 from bgptopo.paths import shown
@@ -51,12 +49,6 @@ class ConfigChecks(object):
                 outcomes.append(failure)
         if outcomes:
             raise outcomes[0]
-
-
-def require_rtr_cache():
-    if not shutil.which('stayrtr') or not glob.glob('/usr/lib/*/frr/modules/bgpd_rpki.so'):
-        raise LabError('The hijack scenario validates origins with RPKI, which needs '
-                       'stayrtr and frr-rpki-rtrlib; run ./setup.sh or apt-get install both.')
 
 
 def check_interfaces(name, configured, present):

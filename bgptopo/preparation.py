@@ -7,7 +7,7 @@ leaves nothing behind."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from bgptopo import capture, containers, generated, images, lifecycle, preflight
+from bgptopo import capture, containers, generated, images, lifecycle, preflight, scenarios
 from bgptopo.netclasses import CONTAINERNET, image_of
 
 
@@ -19,8 +19,7 @@ def prepare(topo):
         preflight.require_suites(set(topo.suites.values()))
         if topo.boot_capture:
             capture.boot_folder(topo.boot_capture)
-        if any(topo.nodeInfo(r).get('rtr_cache') for r in topo.routers()):
-            preflight.require_rtr_cache()
+        scenarios.preflight(topo)
         config_checks = preflight.ConfigChecks({name: topo.nodeInfo(name)
                                                 for name in topo.routers()})
         try:

@@ -50,6 +50,17 @@ def stop(pid, grace=5.0):
     return False
 
 
+def listening(pid, port):
+    """Does a TCP socket listen on port in pid's network namespace?"""
+    try:
+        with open('/proc/%d/net/tcp' % pid) as table:
+            rows = table.read().splitlines()[1:]
+    except OSError:
+        return False
+    return any(row.split()[1].endswith(':%04X' % port) and row.split()[3] == '0A'
+               for row in rows)
+
+
 def wait_until(condition, timeout, interval=0.01):
     """Poll condition() until it is true or timeout seconds pass; its last value."""
     deadline = time.monotonic() + timeout

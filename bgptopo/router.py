@@ -20,18 +20,6 @@ from bgptopo.nodeshell import GuardedShell
 from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
 START_TIMEOUT = 10.0
-RTR_CACHE = ('127.0.0.1', 8282)     # inside the router's own namespace
-
-
-def listening(pid, port):
-    """Does a TCP socket listen on port in pid's network namespace?"""
-    try:
-        with open('/proc/%d/net/tcp' % pid) as table:
-            rows = table.read().splitlines()[1:]
-    except OSError:
-        return False
-    return any(row.split()[1].endswith(':%04X' % port) and row.split()[3] == '0A'
-               for row in rows)
 
 
 def make_mount_point(path):
@@ -59,20 +47,21 @@ class Router(GuardedShell, Node):
     stubs: interfaces with no link (a LAN the router notionally serves),
     made as a veth pair whose far end stays unplugged inside the router.
     modules: {daemon: [module, ...]} to load, e.g. {'bgpd': ['rpki']}.
-    rtr_cache: a ROA file (JSON); an RPKI-to-router cache serving it runs
-    inside the router on 127.0.0.1:8282, for route origin validation.
+    before_daemons: callables f(router), run before each start of the
+    daemons: helpers they connect to (the hijack's RPKI cache,
+    bgptopo/scenarios/hijack.py), started with start_process.
     capture: a folder; the router's links to other routers are captured
     into it (bgptopo/tcpdump.py) from before its daemons start."""
 
     suite_key = routing.DEFAULT
 
     def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
-                 rtr_cache=None, capture=None, **params):
+                 before_daemons=(), capture=None, **params):
         self.routing = routing.suite(suite or self.suite_key)
         self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
         self.modules = dict(modules or {})
-        self.rtr_cache = rtr_cache
+        self.before_daemons = tuple(before_daemons)
         self.daemon_pids = {}
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
@@ -115,13 +104,13 @@ class Router(GuardedShell, Node):
         return self.routing.running_config(self)
 
     def start_daemons(self):
-        """The RPKI cache first, so the daemons find it; then the suite's,
-        whose BGP daemon is not waited for here: the next router starts
-        meanwhile (each waits a second before its first connection, so
-        starting them close together is what converges fast);
-        wait_started() checks it before anyone relies on it."""
-        if self.rtr_cache:
-            self.start_rtr_cache()
+        """The helpers first (before_daemons), so the daemons find them;
+        then the suite's, whose BGP daemon is not waited for here: the next
+        router starts meanwhile (each waits a second before its first
+        connection, so starting them close together is what converges
+        fast); wait_started() checks it before anyone relies on it."""
+        for start_helper in self.before_daemons:
+            start_helper(self)
         self.routing.start(self)
         self.started = False
 
@@ -152,15 +141,6 @@ class Router(GuardedShell, Node):
         pid = self.start_process(daemon, args)
         if wait:
             self.wait_ready(daemon, pid)
-
-    def start_rtr_cache(self):
-        pid = self.start_process('stayrtr', [
-            'stayrtr', '-bind', '%s:%d' % RTR_CACHE, '-cache', self.rtr_cache,
-            '-checktime=false', '-metrics.addr', ''])
-        if not procs.wait_until(lambda: listening(pid, RTR_CACHE[1]) or not procs.alive(pid),
-                                START_TIMEOUT) or not procs.alive(pid):
-            raise LabError('%s: the RPKI cache (stayrtr) did not start; its output: %s'
-                           % (self.name, self.daemon_output('stayrtr').strip()[-300:]))
 
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its socket exists: it has read its config."""

@@ -1,41 +1,36 @@
-"""The lab's topologies: the seed's bgp3 (with its exercise and hijack
-variants) and generated rings. Each only describes its nodes and links
-(LabTopo). TOPOLOGIES, at the end, is what bgptopo/topo.py offers mn's --topo.
+"""The lab's topologies: the seed's bgp3 and generated rings. Each only
+describes its nodes and links (LabTopo); bgp3's scenarios (exercise=1,
+hijack=1: bgptopo/scenarios/) add theirs. TOPOLOGIES, at the end, is what
+bgptopo/topo.py offers mn's --topo.
 
     HOST --- R1 --- R2 --- WEB_SERVER     R1 AS 4500  (HOST's 10.0.0.0/24)
               \\    /                      R2 AS 55000 (WEB_SERVER's 12.0.0.0/24)
                R3                         R3 AS 65000 (11.0.0.0/24)"""
 
-from bgptopo import generated, hijacking, routing
-from bgptopo.errors import LabError
-from bgptopo.images import HOST_IMAGE, ROGUE_IMAGE, WEBSERVER_IMAGE
+from bgptopo import generated, routing, scenarios
+from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE
 from bgptopo.labtopo import LabTopo
-from bgptopo.paths import EXERCISE_DIR, HIJACK_DIR
 
 
 class Bgp3Topo(LabTopo):
     """Three eBGP routers between a client container and a web server container.
-    exercise=1: the routers start from etc/quagga/exercise (BGP left to write).
-    hijack=1: a rogue web server behind R3, and a naive R1 (etc/quagga/hijack)."""
+    Its scenarios turn on by their flags (bgptopo/scenarios/): exercise=1 (the
+    routers' BGP left to write), hijack=1 (a rogue web server behind R3)."""
 
-    def __init__(self, exercise=0, hijack=0, **params):
-        exercise, hijack = generated.whole_numbers(exercise=exercise, hijack=hijack)
-        if exercise and hijack:
-            raise LabError('exercise=1 and hijack=1 do not go together; pick one.')
-        other = params.get('suite', 'frr') != 'frr' or \
-            any(params.get(key) for key in routing.SUITES if key != 'frr')
-        if (exercise or hijack) and other:
-            raise LabError('exercise=1 and hijack=1 are written for FRR routers; leave out '
-                           'suite= and bird= with them.')
-        if exercise or hijack:
-            params['etc'] = {'frr': EXERCISE_DIR if exercise else HIJACK_DIR}
-        LabTopo.__init__(self, exercise=exercise, hijack=hijack, **params)
+    name = 'bgp3'
 
-    def build(self, etc=None, exercise=0, hijack=0):
+    def __init__(self, **params):
+        self.scenarios = scenarios.chosen(self.name, params)
+        LabTopo.__init__(self, **params)
+
+    @classmethod
+    def accepted_params(cls):
+        return scenarios.accepted_params(cls, super().accepted_params())
+
+    def build(self, etc=None):
         host = self.addDockerHost('host', HOST_IMAGE, ip='10.0.0.1/24')
         webserver = self.addDockerHost('webserver', WEBSERVER_IMAGE, ip='12.0.0.1/24')
-        # in the hijack scenario R1 validates route origins (RPKI)
-        r1 = self.addRouter('r1', **(hijacking.rpki_params() if int(hijack) else {}))
+        r1 = self.addRouter('r1')
         r2 = self.addRouter('r2')
         r3 = self.addRouter('r3', stubs=['r3-lan'])     # 11.0.0.0/24 lives here
         self.addLink(host, r1)
@@ -43,16 +38,14 @@ class Bgp3Topo(LabTopo):
         self.addLink(r1, r3)
         self.addLink(r2, r3)
         self.addLink(r2, webserver)
-        if int(hijack):
-            # the attacker's server claims the web server's own address
-            rogue = self.addDockerHost('rogue', ROGUE_IMAGE, ip=hijacking.ROGUE_IP,
-                                       defaultRoute='via %s' % hijacking.ROGUE_GATEWAY)
-            self.addLink(r3, rogue)                     # r3-eth2
+        scenarios.extend(self)
 
 
 class BgpRingTopo(LabTopo):
     """n routers, each its own AS with a stub LAN, in a ring (mesh=1: a full
     mesh); configs generated from data. For scale benchmarks."""
+
+    name = 'bgpring'
 
     def __init__(self, n=10, mesh=0, **params):
         n, mesh = generated.whole_numbers(n=n, mesh=mesh)
@@ -72,4 +65,4 @@ class BgpRingTopo(LabTopo):
 
 
 # what `--topo NAME` builds
-TOPOLOGIES = {'bgp3': Bgp3Topo, 'bgpring': BgpRingTopo}
+TOPOLOGIES = {topology.name: topology for topology in (Bgp3Topo, BgpRingTopo)}

@@ -128,6 +128,19 @@ def bgpd_overlay(tmp_path, router, *replacements):
     return str(tmp_path)
 
 
+@pytest.fixture
+def nothing_but_files(monkeypatch):
+    """Root, Docker, the suite and the lab lock all refuse to be used: a
+    topology only describes."""
+    from bgptopo import containers, lifecycle, preflight
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError('a topology must not need this to describe a lab')
+    for module, name in ((preflight, 'require_root'), (preflight, 'require_suites'),
+                         (containers, 'client'), (lifecycle, 'claim')):
+        monkeypatch.setattr(module, name, refuse)
+
+
 @pytest.fixture(scope='module')
 def lab(request):
     """The module's own lab: bgp3, with the module's LAB_PARAMS if it sets

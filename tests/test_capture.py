@@ -12,10 +12,11 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from bgptopo import (capture, convergence, faults, journal, messages, procs, timeline, updates,
+from bgptopo import (capture, convergence, journal, messages, procs, timeline, updates,
                      watching)
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError
+from bgptopo.scenarios.failover import failover
 from conftest import build_lab, tcpdumps
 from test_prompt import read_only
 
@@ -72,7 +73,7 @@ def announcements(seen, src, dst, prefix=WEB):
 
 
 def test_failover_and_back_in_order(lab):
-    outage, path = faults.failover(lab, 'r1', 'r2')
+    outage, path = failover(lab, 'r1', 'r2')
     assert path == '65000 55000'
     try:
         assert procs.wait_until(lambda: any(

@@ -7,6 +7,7 @@ import signal
 import pytest
 
 from bgptopo import containers, convergence, faults, lab as labinfo, procs
+from bgptopo.scenarios.failover import failover
 from bgptopo.errors import LabError
 from bgpviews import R1_AS, R3_AT_R1, keeping_received_routes, table_paths, wait_received
 
@@ -30,7 +31,7 @@ def question_or_failure(net):
 
 def test_link_down_reroutes_through_r3_and_back(lab):
     try:
-        outage, path = faults.failover(lab, 'r1', 'r2')
+        outage, path = failover(lab, 'r1', 'r2')
         assert path == '65000 55000'
         assert outage < OUTAGE_BOUND
         assert 'Question:' in question(lab)
@@ -43,7 +44,7 @@ def test_link_down_reroutes_through_r3_and_back(lab):
 
 def test_failover_between_unlinked_nodes_is_a_sentence(lab):
     with pytest.raises(LabError, match='host is not a router'):
-        faults.failover(lab, 'host', 'r1')
+        failover(lab, 'host', 'r1')
 
 
 def test_dead_bgpd_is_reported_and_restart_recovers(lab):

@@ -4,7 +4,8 @@ requirements a lab without a client and web server has."""
 import os
 
 from bgptopo import generated, grading, routing
-from bgptopo.paths import ETC_DIR, EXERCISE_DIR, HIJACK_DIR
+from bgptopo.paths import ETC_DIR
+from bgptopo.scenarios import exercise, hijack
 
 
 class FakeRouter(object):
@@ -17,7 +18,7 @@ class FakeRouter(object):
 def test_bgp3_its_exercise_and_overlays_are_graded_against_etc_quagga(tmp_path):
     os.makedirs(str(tmp_path / 'r1'))
     (tmp_path / 'r1' / 'bgpd.conf').write_text('! a broken copy\n')
-    for etc in (ETC_DIR, EXERCISE_DIR, HIJACK_DIR, str(tmp_path)):
+    for etc in (ETC_DIR, exercise.ETC, hijack.ETC, str(tmp_path)):
         assert grading.solution_dir(FakeRouter('r1', etc)) == ETC_DIR, etc
 
 

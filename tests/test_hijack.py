@@ -2,11 +2,15 @@
 bgp3,hijack=1 lab: the page host fetches before, during and after."""
 
 import time
+from contextlib import contextmanager
 
 import pytest
 
-from bgptopo import hijacking, lab as labinfo, procs
+from bgptopo import lab as labinfo, procs
 from bgptopo.errors import LabError
+from bgptopo.routing.frr.policy import Policy
+from bgptopo.routing.frr.shell import running_config_text
+from bgptopo.scenarios import hijack
 from bgpviews import (R1_AS, R3_AT_R1, SETTLE, keeping_received_routes, table_paths,
                       wait_received)
 
@@ -42,6 +46,11 @@ def test_before_the_hijack_host_gets_the_question(lab):
     assert REAL in page(lab)
 
 
+def announced(net, variant):
+    """The prefixes r3 announces in variant, as BGP tables write them."""
+    return [str(prefix) for prefix in hijack.announced(net, variant)]
+
+
 def rogue_paths(net, prefix):
     """r1's paths for prefix that r3 announces as its own (AS path 65000)."""
     return table_paths(net['r1'], prefix, peer=R3_AT_R1, as_path='65000')
@@ -50,21 +59,24 @@ def rogue_paths(net, prefix):
 @pytest.mark.parametrize('variant', ['specific', 'exact'])
 def test_hijack_serves_the_rogue_page_and_stop_restores(lab, variant):
     """r1 chooses r3's announcement (AS path 65000), which RPKI finds Invalid."""
-    hijacking.rpki_loaded(lab['r1'])
-    hijacking.start(lab, variant)
+    hijack.rpki_loaded(lab['r1'])
+    before = running_config_text(lab['r3'])
+    hijack.start(lab, variant)
     try:
         assert shows(lab, ROGUE)
-        for prefix in hijacking.VARIANTS[variant]:
+        for prefix in announced(lab, variant):
             chosen = lambda: [p for p in rogue_paths(lab, prefix)
                               if p.get('bestpath', {}).get('overall')]
             assert procs.wait_until(chosen, SETTLE, interval=0.2), prefix
             assert chosen()[0]['rpkiValidationState'] == 'invalid'
     finally:
-        hijacking.stop(lab)
+        hijack.stop(lab)
     assert shows(lab, REAL)
     assert procs.wait_until(lambda: not any(rogue_paths(lab, p)
-                                            for p in hijacking.VARIANTS[variant]),
+                                            for p in announced(lab, variant)),
                             SETTLE, interval=0.2)
+    # every change undone: announcements, export entries, import-check, the address
+    assert running_config_text(lab['r3']) == before
 
 
 @pytest.mark.parametrize('variant', ['specific', 'exact'])
@@ -72,11 +84,11 @@ def test_defence_rejects_the_hijack_and_keeps_legitimate_routes(lab, variant):
     """r1 receives r3's announcements and drops them: they reach its
     Adj-RIB-In (received-routes), never its table."""
     r1 = lab['r1']
-    hijacking.defend(lab, True)
+    hijack.defend(lab, True)
     try:
         with keeping_received_routes(r1, R1_AS, R3_AT_R1):
-            hijacking.start(lab, variant)
-            for prefix in hijacking.VARIANTS[variant]:
+            hijack.start(lab, variant)
+            for prefix in announced(lab, variant):
                 assert wait_received(r1, R3_AT_R1, prefix, '65000'), prefix
                 assert rogue_paths(lab, prefix) == []
             assert stays(lab, REAL)
@@ -84,13 +96,13 @@ def test_defence_rejects_the_hijack_and_keeps_legitimate_routes(lab, variant):
             assert '12.0.0.0/24 nhid' in routes and 'via 192.168.12.2' in routes
             assert '11.0.0.0/24' in routes and '12.0.0.0/25' not in routes
     finally:
-        hijacking.stop(lab)
-        hijacking.defend(lab, False)
+        hijack.stop(lab)
+        hijack.defend(lab, False)
 
 
 def test_defence_keeps_the_legitimate_detour_through_r3(lab):
     """Origin validation is not a ban on R3: 65000 55000 still carries 12/24."""
-    hijacking.defend(lab, True)
+    hijack.defend(lab, True)
     try:
         lab.configLinkStatus('r1', 'r2', 'down')
         assert shows(lab, REAL)
@@ -98,18 +110,18 @@ def test_defence_keeps_the_legitimate_detour_through_r3(lab):
                                       if l.startswith('12.0.0.0/24')][0]
     finally:
         lab.configLinkStatus('r1', 'r2', 'up')
-        hijacking.defend(lab, False)
+        hijack.defend(lab, False)
 
 
 def test_rpki_marks_the_hijack_invalid(lab):
-    hijacking.rpki_loaded(lab['r1'])
-    hijacking.start(lab, 'exact')
+    hijack.rpki_loaded(lab['r1'])
+    hijack.start(lab, 'exact')
     try:
         invalid = lambda: any(line.startswith('I') and '65000 i' in line
                               for line in lab['r1'].vtysh('show ip bgp').splitlines())
         assert procs.wait_until(invalid, SETTLE, interval=0.2)
     finally:
-        hijacking.stop(lab)
+        hijack.stop(lab)
 
 
 def no_scenario():
@@ -119,12 +131,62 @@ def no_scenario():
 
 def test_hijack_needs_the_scenario():
     with pytest.raises(LabError, match='start it with --topo bgp3,hijack=1'):
-        hijacking.start(no_scenario())
+        hijack.start(no_scenario())
 
 
 def test_defend_needs_the_scenario_and_says_so_at_once():
     """Not 15 s of waiting for an RPKI table that a plain lab never has."""
     started = time.monotonic()
     with pytest.raises(LabError, match='no RPKI on r1 .*start it with --topo bgp3,hijack=1'):
-        hijacking.defend(no_scenario(), True)
+        hijack.defend(no_scenario(), True)
     assert time.monotonic() - started < 1
+
+
+@contextmanager
+def renamed_import_maps(router, asn):
+    """router's eBGP sessions import through route-maps of new names (copies
+    of the ones they use), as an operator's rename at its vtysh would do;
+    the old maps stay, unused. Back to the old ones at the end."""
+    policy = Policy(running_config_text(router))
+    old = hijack.import_maps(running_config_text(router))
+    new = {address: '%s-RENAMED' % name for address, name in old.items()}
+    commands = ['configure terminal']
+    for name in sorted(set(old.values())):
+        for entry in policy.route_maps[name]:
+            commands += ['route-map %s-RENAMED %s %d' % (name, entry.action, entry.seq)]
+            commands += ['match %s' % clause for clause in entry.matches] + ['exit']
+    router.vtysh(*commands + neighbor_maps(asn, new))
+    try:
+        yield sorted(set(new.values()))
+    finally:
+        router.vtysh(*['configure terminal'] + neighbor_maps(asn, old) +
+                     ['no route-map %s' % name for name in sorted(set(new.values()))] +
+                     ['end', 'clear ip bgp * soft in'])
+
+
+def neighbor_maps(asn, maps):
+    """vtysh commands (in configure mode) that make each neighbor import through maps[it]."""
+    return ['router bgp %d' % asn, 'address-family ipv4 unicast'] + [
+        'neighbor %s route-map %s in' % item for item in sorted(maps.items())] + ['exit', 'exit']
+
+
+def test_defence_follows_import_route_maps_renamed_at_run_time(lab):
+    """`defend on` reads r1's running config: route-maps renamed while the lab
+    runs get the deny entries, and the hijack is dropped."""
+    r1 = lab['r1']
+    with renamed_import_maps(r1, R1_AS) as renamed:
+        assert sorted(set(hijack.import_maps(running_config_text(r1)).values())) == renamed
+        hijack.defend(lab, True)
+        try:
+            with keeping_received_routes(r1, R1_AS, R3_AT_R1):
+                hijack.start(lab, 'specific')
+                for prefix in announced(lab, 'specific'):
+                    assert wait_received(r1, R3_AT_R1, prefix, '65000'), prefix
+                    assert rogue_paths(lab, prefix) == []
+                assert stays(lab, REAL)
+        finally:
+            hijack.stop(lab)
+            hijack.defend(lab, False)
+    guards = [entry for entries in Policy(running_config_text(r1)).route_maps.values()
+              for entry in entries if hijack.is_guard(entry)]
+    assert guards == []         # defend off removed them all

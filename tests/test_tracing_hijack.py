@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bgptopo import cli, hijacking, procs, tracing
+from bgptopo import cli, procs, tracing
+from bgptopo.scenarios import hijack
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +41,7 @@ def test_packets_for_an_address_two_nodes_hold_end_at_the_first_reached(lab):
 @pytest.mark.parametrize('variant, prefix', [('specific', '12.0.0.0/25'),
                                              ('exact', '12.0.0.0/24')])
 def test_hijacked_path_ends_at_rogue_and_why_names_the_route(lab, monkeypatch, variant, prefix):
-    hijacking.start(lab, variant)
+    hijack.start(lab, variant)
     try:
         assert procs.wait_until(lambda: nodes(tracing.trace(lab, 'host', 'webserver')) ==
                                 ['host', 'r1', 'r3', 'rogue'], SETTLE, interval=0.2)
@@ -55,7 +56,7 @@ def test_hijacked_path_ends_at_rogue_and_why_names_the_route(lab, monkeypatch, v
             "too: r1 chose %s with AS path 65000, originated by AS 65000, not by webserver's "
             "AS 55000" % prefix)
     finally:
-        hijacking.stop(lab)
+        hijack.stop(lab)
     assert procs.wait_until(lambda: nodes(tracing.trace(lab, 'host', 'webserver')) ==
                             TO_WEBSERVER, SETTLE, interval=0.2)
     assert tracing.trace(lab, 'host', 'webserver')[-1]['end'] == 'arrived'
