@@ -11,7 +11,8 @@ import subprocess
 
 import pytest
 
-from bgptopo import convergence, drawing, faults, grading, lab as labinfo, tracing
+from bgptopo import convergence, drawing, grading, lab as labinfo, procs, tracing
+from bgptopo.scenarios import failover
 from conftest import MN, QUESTION, REPO, build_lab
 
 pytestmark = pytest.mark.integration
@@ -102,13 +103,15 @@ def test_a_stopped_router_is_named_by_why_and_restart_heals_it(net):
 
 
 def test_failover_reroutes_through_r3(net):
-    outage, path = faults.failover(net, 'r1', 'r2')
+    outage, path = failover.failover(net, 'r1', 'r2')
     try:
         assert outage < 10 and path == '65000 55000'
     finally:
         net.configLinkStatus('r1', 'r2', 'up')
+    r1 = net['r1']
+    assert procs.wait_until(lambda: r1.routing.best_route(r1, '12.0.0.0/24').as_path == '55000',
+                            15, interval=0.2)
     convergence.wait(net)
-    assert net['r1'].routing.best_route(net['r1'], '12.0.0.0/24').as_path == '55000'
 
 
 @pytest.mark.parametrize('topo', ['bgp3,suite=bird', 'bgp3,bird=r2'])
