@@ -17,7 +17,6 @@ only what the peer advertised less the routes whose AS path holds its own AS,
 counts the routes it keeps as the session's prefixes received, and a route's
 AS path is the sender's AS before the sender's path."""
 
-import copy
 import ipaddress
 import json
 import os
@@ -68,7 +67,8 @@ def route_template(paths, best, local):
 
 
 class Templates(object):
-    """The captured answers each fake answer is shaped after."""
+    """The captured answers each fake answer is shaped after. Answers copy
+    their parts shallowly and replace, never change, what is nested."""
 
     def __init__(self):
         self.summary = sample_json('solved.r1.summary.json')['ipv4Unicast']
@@ -81,16 +81,16 @@ class Templates(object):
         self.no_bgp = sample('exercise.r1.bgp.json')
 
     def table_path(self, best, local):
-        return copy.deepcopy(route_template(
+        return dict(route_template(
             [p for paths in self.table['routes'].values() for p in paths], best, local))
 
     def prefix_path(self, best, local):
         paths = self.own_prefix['paths'] if local else self.prefix['paths']
-        return copy.deepcopy(route_template(paths, best, local))
+        return dict(route_template(paths, best, local))
 
     def advertised_route(self, local):
-        return copy.deepcopy(next(r for r in self.advertised['advertisedRoutes'].values()
-                                  if (r['path'] == '') == local))
+        return dict(next(r for r in self.advertised['advertisedRoutes'].values()
+                         if (r['path'] == '') == local))
 
     def running_header(self):
         """`show running-config`'s lines before the daemons' own."""
@@ -259,7 +259,7 @@ class BgpState(object):
         if not router.bgp_running():
             router.unknown("vtysh -c '%s' (its bgpd is not running)" % command)
         if command == 'show ip bgp summary json':
-            return json.dumps({'ipv4Unicast': self.summary(router)}, indent=2) \
+            return json.dumps({'ipv4Unicast': self.summary(router)}) \
                 if router.has_bgp() else '{}\n'
         if not router.has_bgp():
             return TEMPLATES.no_bgp
@@ -270,7 +270,7 @@ class BgpState(object):
             return self.neighbor_answer(router, asked.group('address'), asked.group('what'))
         asked = SHOW_ROUTE.match(command)
         if asked:
-            return json.dumps(self.route_answer(router, asked.group('what')), indent=2)
+            return json.dumps(self.route_answer(router, asked.group('what')))
         return router.unknown("vtysh -c '%s'" % command)
 
     def running_config(self, router):
@@ -281,7 +281,7 @@ class BgpState(object):
         return ''.join(parts) + 'end\n'
 
     def summary(self, router):
-        top = copy.deepcopy(TEMPLATES.summary)
+        top = dict(TEMPLATES.summary)
         template = next(iter(top['peers'].values()))
         top['peers'] = {address: self.summary_peer(router, address, neighbor, template)
                         for address, neighbor in router.bgp['neighbors'].items()}
@@ -295,7 +295,7 @@ class BgpState(object):
         peer = self.owner(router, address)
         state = self.session_state(router, address)
         up = peer is not None and state == ESTABLISHED
-        entry = dict(copy.deepcopy(template), remoteAs=as_number(neighbor.get('remote-as')),
+        entry = dict(template, remoteAs=as_number(neighbor.get('remote-as')),
                      localAs=router.bgp['asn'], state=state,
                      pfxRcd=len(self.kept(router, peer)) if up else 0,
                      pfxSnt=len(self.advertised(router, peer)) if up else 0)
@@ -393,7 +393,7 @@ class BgpState(object):
                                   "neighbor)" % (address, what))
         if what == 'routes':
             return json.dumps(dict(self.table_top(router), routes=self.table(router, peer)))
-        answer = copy.deepcopy(TEMPLATES.advertised)
+        answer = dict(TEMPLATES.advertised)
         answer.update(bgpLocalRouterId=router.bgp['router_id'] or '0.0.0.0',
                       localAS=router.bgp['asn'])
         answer['advertisedRoutes'] = {}
@@ -404,7 +404,7 @@ class BgpState(object):
                          network=str(prefix), path=self.hop(router, prefix, source)[2])
             answer['advertisedRoutes'][str(prefix)] = entry
         answer['totalPrefixCounter'] = len(answer['advertisedRoutes'])
-        return json.dumps(answer, indent=2)
+        return json.dumps(answer)
 
 
 def as_number(text):

@@ -192,7 +192,7 @@ class FakeNode(object):
 
     def __init__(self, net, name, info):
         self.net, self.name, self.info = net, name, info
-        self.intfs, self.nameToIntf, self.held = [], {}, None
+        self.intfs, self.nameToIntf, self.held, self.answers = [], {}, None, {}
 
     def __repr__(self):
         return '<%s %s>' % (type(self).__name__, self.name)
@@ -245,6 +245,13 @@ class FakeNode(object):
         return next((intf for network, intf, _ in self.connected() if gateway in network), None)
 
     def cmd(self, line):
+        """The node's answer to a command line, worked out once (nothing
+        changes while a case is asked)."""
+        if line not in self.answers:
+            self.answers[line] = self.answer(line)
+        return self.answers[line]
+
+    def answer(self, line):
         words = shlex.split(line)
         if words[:4] == ['ip', '-j', 'route', 'get']:
             return self.route_get(ipaddress.ip_address(words[4]))
@@ -283,7 +290,7 @@ class FakeNode(object):
         template = sample_json('solved.r1.addr.json')
         entries = [template[0]]
         for index, intf in enumerate(self.intfs, 2):
-            entry = copy.deepcopy(template[1])
+            entry = dict(template[1])
             entry.update(ifindex=index, ifname=intf.name, operstate='UP' if intf.isUp() else 'DOWN')
             if not intf.isUp():
                 entry['flags'] = [f for f in entry['flags'] if f not in ('UP', 'LOWER_UP')]
@@ -385,11 +392,11 @@ class FakeRouter(FakeNode, Router):
                 routes.append((prefix, self.via(nexthop), nexthop))
         return routes
 
-    def cmd(self, line):
+    def answer(self, line):
         words = shlex.split(line)
         if words[:2] == ['vtysh', '-c'] and words[3:] in ([], ['2>&1']):
             return self.net.bgp.vtysh(self, words[2])
-        return FakeNode.cmd(self, line)
+        return FakeNode.answer(self, line)
 
 
 class FakeNet(object):
