@@ -76,7 +76,6 @@ class Templates(object):
         self.prefix = sample_json('solved.r1.bgp-prefix.json')
         self.own_prefix = sample_json('solved.r2.bgp-prefix.json')
         self.advertised = sample_json('solved.r1.advertised-routes.json')
-        self.routes = sample_json('solved.r1.routes.json')
         self.running = sample('solved.r1.running-config.txt')
         self.no_bgp = sample('exercise.r1.bgp.json')
 
@@ -113,8 +112,8 @@ class BgpState(object):
                 raise ImpossibleState('the lab has no router %s' % name)
             wrong = set(state or {}) - ROUTER_KEYS
             if wrong:
-                raise ImpossibleState('%s: %s is no part of a router\'s state (those are %s)'
-                                      % (name, ', '.join(sorted(wrong)), ', '.join(sorted(ROUTER_KEYS))))
+                raise ImpossibleState("%s: %s is no part of a router's state (those are %s)" % (
+                    name, ', '.join(sorted(wrong)), ', '.join(sorted(ROUTER_KEYS))))
 
     # who is who
 
