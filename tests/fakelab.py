@@ -101,6 +101,8 @@ class Case(object):
                                   'from its case folder' % (self.name, args))
         if not own_configs:
             params.pop('exercise', None)
+        if {'exercise', 'hijack'} & set(params):
+            return TOPOLOGIES[name](**params)       # the scenario picks the configs
         return TOPOLOGIES[name](etc=self.folder if own_configs else ETC_DIR, **params)
 
     def state(self, made_right=False):
@@ -266,7 +268,9 @@ class FakeNode(object):
                              'knows; teach tests/fakelab.py its answer' % (self.name, line))
 
     def popen(self, args, **params):
-        return FakeCall(self.cmd(args[-1]))
+        """A side-by-side call (convergence.all_sessions): the argv answered
+        as the same command through the shell would be."""
+        return FakeCall(self.cmd('%s 2>&1' % ' '.join(map(shlex.quote, args))))
 
     def route_get(self, address):
         """`ip -j route get` as the kernel answers it (tests/fixtures/frr/*.route-get.json)."""

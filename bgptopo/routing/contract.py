@@ -10,7 +10,6 @@ that suite's config syntax or output formats.
 A router's interfaces and addresses are not the suite's: whatever it runs,
 they are written in zebra.conf's language (bgptopo/addressing.py)."""
 
-import shlex
 from collections import namedtuple
 
 # one BGP session as a router sees it: its state ('Established', 'Active',
@@ -106,8 +105,9 @@ class RoutingSuite(object):
         return []
 
     def sessions(self, router):
-        """{peer address: Session} of every BGP session router's daemon has."""
-        return self.parse_sessions(router.cmd(' '.join(map(shlex.quote, self.sessions_command()))))
+        """{peer address: Session} of every BGP session router's daemon has
+        (the answer to sessions_command, asked through router.cmd)."""
+        raise NotImplementedError
 
     def sessions_command(self):
         """argv of the command, run in the node, whose output parse_sessions

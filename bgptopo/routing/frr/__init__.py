@@ -93,6 +93,9 @@ class Frr(RoutingSuite):
     def log_files(self, daemon):
         return [self.installation.log_file(daemon)] if self.installation.name == 'FRR' else []
 
+    def sessions(self, router):
+        return self.parse_sessions(vtysh(router, '%s json' % SUMMARY))
+
     def sessions_command(self):
         return ['vtysh', '-c', '%s json' % SUMMARY]
 
