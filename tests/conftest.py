@@ -113,6 +113,18 @@ def build_lab(converge=True, **params):
     return net
 
 
+def open_prompt(topo, cwd):
+    """mn at its mininet> prompt, run from cwd. Lines are sent without
+    pexpect's 50 ms pause before each (meant for password prompts that turn
+    echo off; the prompt tests send hundreds of lines)."""
+    import pexpect
+    child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=str(cwd), timeout=60,
+                          encoding='utf-8', dimensions=(50, 200))
+    child.delaybeforesend = None
+    child.expect('mininet> ')
+    return child
+
+
 def bgpd_overlay(tmp_path, router, *replacements):
     """An etc overlay whose only file is router's bgpd.conf, each (old, new)
     of replacements applied; the other files come from etc/quagga."""

@@ -9,7 +9,7 @@ import time
 import pexpect
 import pytest
 
-from conftest import MN, QUESTION, REPO
+from conftest import MN, QUESTION, REPO, open_prompt
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +35,7 @@ def test_mn_rejects_an_unknown_topo_parameter():
 @pytest.fixture(scope='module')
 def prompt():
     """An interactive mn session at the mininet> prompt."""
-    child = pexpect.spawn(MN[0], MN[1:] + ['bgp3'], cwd=REPO, timeout=60,
-                          encoding='utf-8', dimensions=(50, 200))
-    child.expect('mininet> ')
+    child = open_prompt('bgp3', REPO)
     yield child
     if child.isalive():
         child.sendline('exit')
