@@ -2,6 +2,7 @@
 module on the real stack (Docker containers, FRR daemons, namespaces)."""
 
 import glob
+import logging
 import os
 import subprocess
 import sys
@@ -111,6 +112,35 @@ def build_lab(converge=True, **params):
         net.stop()
         raise
     return net
+
+
+class Printed(logging.Handler):
+    """What Mininet's log printed (output, error) while attached."""
+
+    def __init__(self):
+        logging.Handler.__init__(self)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def run_lab_test(name, net, **deadline):
+    """mn's `--test NAME` on net, in this process, so that a test can pass
+    a shorter deadline (timeout=SECONDS) than mn's: (exit status, what it
+    printed). A failing one stops net itself, as under mn."""
+    from mininet.log import lg
+    from bgptopo.mnplugin import TESTS
+    printed = Printed()
+    lg.addHandler(printed)
+    try:
+        TESTS[name](net, **deadline)
+        status = 0
+    except SystemExit as ended:
+        status = ended.code
+    finally:
+        lg.removeHandler(printed)
+    return status, ''.join(printed.lines)
 
 
 def open_prompt(topo, cwd):
