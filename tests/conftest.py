@@ -97,13 +97,14 @@ def new_traces(before, kinds=None):
     return {kind: items for kind, items in found.items() if items}
 
 
-def build_lab(converge=True, **params):
-    """A started bgp3 lab, converged unless told not to wait; the caller stops it."""
+def build_lab(converge=True, topology='bgp3', **params):
+    """A started lab (bgp3, or another of topologies.TOPOLOGIES), converged
+    unless told not to wait; the caller stops it."""
     from mininet.net import Mininet
     from bgptopo import convergence
     from bgptopo.preparation import prepare
-    from bgptopo.topologies import Bgp3Topo
-    net = Mininet(topo=prepare(Bgp3Topo(**params)), controller=None)
+    from bgptopo.topologies import TOPOLOGIES
+    net = Mininet(topo=prepare(TOPOLOGIES[topology](**params)), controller=None)
     try:
         net.start()
         if converge:
