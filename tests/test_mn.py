@@ -9,6 +9,7 @@ import time
 import pexpect
 import pytest
 
+from bgptopo import procs
 from conftest import MN, QUESTION, REPO, open_prompt
 
 pytestmark = pytest.mark.integration
@@ -136,6 +137,7 @@ def test_dead_daemon_shows_down_and_restart_recovers(prompt):
     conf = os.path.join(REPO, 'etc', 'quagga', 'r2', 'bgpd.conf').encode()
     pid = [p for p in our_daemons() if conf in open('/proc/%d/cmdline' % p, 'rb').read()][0]
     os.kill(pid, signal.SIGKILL)
+    assert procs.wait_until(lambda: not procs.alive(pid), 5)    # the kill takes a moment
     assert "r2's bgpd is not running; `restart r2` starts it again." in ask(prompt, 'bgp r2')
     assert 'r2: zebra and bgpd restarted' in ask(prompt, 'restart r2')
     assert 'BGP converged in' in ask(prompt, 'converge')
