@@ -4,11 +4,11 @@ in a missing folder, a folder, an existing file's name with a picture
 suffix, quotes, a 5,000-character word, non-ASCII text, two node names:
 every ordered pair for a command whose usage reads a node and then another
 word, one pair, an extra word, for the rest), on a bgp3 lab and on a hijack
-lab: the prompt comes back,
-no traceback is printed, no bug is logged, no file outside the run
-directory changes except what a command was told to write (the picture
-draw or timeline names, the folder capture start names), and at the end
-`fetch` still prints the question. On the bgp3 lab `capture start` (with
+lab (there only the pairs with the rogue in them): the prompt comes back, no
+traceback is printed, no bug is logged, no file outside the run directory
+changes except what a command was told to write (the picture draw or
+timeline names, the folder capture start names), and at the end `fetch`
+still prints the question. On the bgp3 lab `capture start` (with
 links, interfaces and folders besides) and `capture stop` come first, so
 that updates and timeline then read a real capture.
 
