@@ -23,9 +23,9 @@ def outcomes(net):
 
 
 def graded(etc, expected):
-    """The outcomes of a lab started from etc, once BGP has acted (the
-    session r2-r3, which no overlay here breaks, is up) and the verdicts
-    expected ({requirement: outcome}) are given, or at BROKEN_TIMEOUT."""
+    """Assert that a lab started from etc is graded as expected
+    ({requirement: outcome}) once BGP has acted (the session r2-r3, which no
+    overlay here breaks, is up): within BROKEN_TIMEOUT."""
     expected = dict(expected, **{'session r2-r3 is Established': 'PASS'})
     net = build_lab(converge=False, etc=etc)
     found = {}
@@ -36,7 +36,6 @@ def graded(etc, expected):
     finally:
         net.stop()
     assert all(found[name] == outcome for name, outcome in expected.items()), found
-    return found
 
 
 def test_solution_passes_with_mn_test_check():
@@ -52,8 +51,8 @@ def mn_check(topo, *options):
 
 
 def test_exercise_as_handed_out_fails_with_exit_1_and_the_full_total():
-    """--test check, with a deadline shorter than mn's 15 s (nothing here
-    can pass in time: no router runs BGP)."""
+    """--test check, grading once (timeout=0) where mn would wait out its
+    15 s: nothing here can pass, no router runs BGP."""
     net = build_lab(converge=False, exercise=1)
     status, printed = run_lab_test('check', net, timeout=0)
     if status == 0:
