@@ -103,9 +103,11 @@ def exists(api, container_id):
 
 
 def lab_containers(docker_client):
-    """(container, owner token) for every container that carries our label."""
-    return [(c, c.labels.get(LABEL, ''))
-            for c in docker_client.containers.list(all=True, filters={'label': LABEL})]
+    """(container, owner token) for every container that carries our label.
+    The SDK lists, then inspects each: one removed in between (a lab ending
+    meanwhile) is gone, not an error."""
+    return [(c, c.labels.get(LABEL, '')) for c in docker_client.containers.list(
+        all=True, filters={'label': LABEL}, ignore_removed=True)]
 
 
 def remove_leftovers(docker_client):

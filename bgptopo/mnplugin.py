@@ -38,10 +38,11 @@ def entry(topo_class):
 def lab_test(function):
     """A --test function that ends in a sentence and a non-zero exit on any
     failure (after stopping the lab), and stops the lab itself on Ctrl-C
-    rather than leaving it to mn's kill-by-name cleanup."""
-    def run(net):
+    rather than leaving it to mn's kill-by-name cleanup. mn passes only the
+    net; a caller may pass the function's deadline (timeout=SECONDS)."""
+    def run(net, **deadline):
         try:
-            function(net)
+            function(net, **deadline)
             return
         except LabError as failure:
             message, code = str(failure), 1
@@ -56,9 +57,9 @@ def lab_test(function):
 
 
 @lab_test
-def fetch_test(net):
+def fetch_test(net, timeout=convergence.TIMEOUT):
     """--test fetch: wait for BGP to converge, then what `fetch` prints."""
-    convergence.wait(net)
+    convergence.wait(net, timeout)
     output(page(net))
 
 
@@ -69,9 +70,9 @@ def converge_test(net):
 
 
 @lab_test
-def check_test(net):
+def check_test(net, timeout=grading.TIMEOUT):
     """--test check: what `check` prints; exit 0 only when every requirement passes."""
-    results = grading.check(net)
+    results = grading.check(net, timeout)
     output(grading.report(results))
     if not all(r.passed for r in results):
         raise LabError('%d of %d requirements failed.'

@@ -6,6 +6,7 @@ A router keeps its captures in `router.captures` ({interface: Tcpdump}),
 also once stopped: their files are what `updates` and `timeline` read,
 until the next `capture start` replaces them."""
 
+import itertools
 import os
 import re
 import shutil
@@ -14,10 +15,13 @@ import time
 from bgptopo import procs
 from bgptopo.errors import LabError
 
-START_TIMEOUT = 5.0     # seconds tcpdump gets to open its interface and file
+START_TIMEOUT = 10.0    # seconds tcpdump gets to open its interface and file: measured
+                        # 0.04 s at most with both CPUs of a 2-core machine kept busy
 STOP_GRACE = 3.0        # seconds it gets to flush its file after SIGTERM
 PCAP_SUFFIX = '.pcap'   # Debian's AppArmor profile lets tcpdump write *.pcap anywhere
 COUNT = re.compile(r'(\d+) packets? captured')
+READY = 'listening on'  # tcpdump's stderr once its interface and file are open
+STARTS = itertools.count(1)     # numbers each start's output file (see Tcpdump.__init__)
 FILE_TROUBLE = ('Permission denied', 'Read-only', 'No such file', 'No space')
 
 
@@ -36,12 +40,19 @@ class Tcpdump(object):
     soon as it is seen (--immediate-mode: the kernel would otherwise hand
     packets over in batches up to a second late), so `updates` reads a
     message the moment after it crossed. Root keeps the file (-Z root):
-    Debian's tcpdump would otherwise drop to a user that may not write there."""
+    Debian's tcpdump would otherwise drop to a user that may not write there.
+
+    Each start has an output file of its own (tcpdump-INTF-N.out): the
+    node's shell answers with the pid before the new process has opened
+    (and so emptied) its output file, so a name used before would still
+    hold the last capture's 'listening on' for a moment, and could be
+    read as this one's, or be emptied between two reads."""
 
     def __init__(self, router, intf, path):
         self.router, self.intf, self.path = router, intf, path
-        self.name = 'tcpdump-%s' % intf
+        self.name = 'tcpdump-%s-%d' % (intf, next(STARTS))
         self.started = time.time()
+        self.launched = time.monotonic()
         self.stopped = None
         self.pid = router.start_process(self.name, [
             'tcpdump', '-i', intf, '-U', '--immediate-mode', '-n', '-Z', 'root', '-w', path],
@@ -63,21 +74,31 @@ class Tcpdump(object):
             return ''
 
     def listening(self):
-        return 'listening on' in self.output()
+        return READY in self.output()
 
     def wait_listening(self, deadline):
         """Raise LabError unless tcpdump captures by deadline (time.monotonic)."""
         procs.wait_until(lambda: self.listening() or not procs.alive(self.pid),
                          max(0.0, deadline - time.monotonic()))
-        if not self.listening() or not procs.alive(self.pid):
-            said = self.output().strip().splitlines()
-            reason = said[-1].replace('tcpdump: ', '') if said else \
-                'no word within %g s' % START_TIMEOUT
+        said = self.output()
+        if READY not in said or not procs.alive(self.pid):
+            reason = self.failure(said)
             self.stop()
             raise LabError('%s: tcpdump could not capture %s into %s: %s%s.' % (
                 self.router.name, self.intf, self.path, reason.rstrip('.'),
                 '; name a folder you can write (capture start --dir FOLDER)'
                 if any(word in reason for word in FILE_TROUBLE) else ''))
+
+    def failure(self, said):
+        """Why tcpdump is not capturing: its own last line, or its silence
+        since it was started."""
+        lines = said.strip().splitlines()
+        if lines:
+            return lines[-1].replace('tcpdump: ', '')
+        if procs.alive(self.pid):
+            return 'it said nothing in %.1f s (is the machine overloaded?)' % (
+                time.monotonic() - self.launched)
+        return 'it ended without a word'
 
     def stop(self):
         """SIGTERM (tcpdump flushes its file and exits), waited for."""

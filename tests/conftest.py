@@ -2,6 +2,7 @@
 module on the real stack (Docker containers, FRR daemons, namespaces)."""
 
 import glob
+import logging
 import os
 import subprocess
 import sys
@@ -98,13 +99,14 @@ def new_traces(before, kinds=None):
     return {kind: items for kind, items in found.items() if items}
 
 
-def build_lab(converge=True, **params):
-    """A started bgp3 lab, converged unless told not to wait; the caller stops it."""
+def build_lab(converge=True, topology='bgp3', **params):
+    """A started lab (bgp3, or another of topologies.TOPOLOGIES), converged
+    unless told not to wait; the caller stops it."""
     from mininet.net import Mininet
     from bgptopo import convergence
     from bgptopo.preparation import prepare
-    from bgptopo.topologies import Bgp3Topo
-    net = Mininet(topo=prepare(Bgp3Topo(**params)), controller=None)
+    from bgptopo.topologies import TOPOLOGIES
+    net = Mininet(topo=prepare(TOPOLOGIES[topology](**params)), controller=None)
     try:
         net.start()
         if converge:
@@ -113,6 +115,47 @@ def build_lab(converge=True, **params):
         net.stop()
         raise
     return net
+
+
+class Printed(logging.Handler):
+    """What Mininet's log printed (output, error) while attached."""
+
+    def __init__(self):
+        logging.Handler.__init__(self)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def run_lab_test(name, net, **deadline):
+    """mn's `--test NAME` on net, in this process, so that a test can pass
+    a shorter deadline (timeout=SECONDS) than mn's: (exit status, what it
+    printed). A failing one stops net itself, as under mn."""
+    from mininet.log import lg
+    from bgptopo.mnplugin import TESTS
+    printed = Printed()
+    lg.addHandler(printed)
+    try:
+        TESTS[name](net, **deadline)
+        status = 0
+    except SystemExit as ended:
+        status = ended.code
+    finally:
+        lg.removeHandler(printed)
+    return status, ''.join(printed.lines)
+
+
+def open_prompt(topo, cwd):
+    """mn at its mininet> prompt, run from cwd. Lines are sent without
+    pexpect's 50 ms pause before each (meant for password prompts that turn
+    echo off; the prompt tests send hundreds of lines)."""
+    import pexpect
+    child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=str(cwd), timeout=60,
+                          encoding='utf-8', dimensions=(50, 200))
+    child.delaybeforesend = None
+    child.expect('mininet> ')
+    return child
 
 
 def bgpd_overlay(tmp_path, router, *replacements):

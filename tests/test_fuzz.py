@@ -1,12 +1,14 @@
 """Integration: the prompt fuzz test. Every command the CLI lists, with each
-class of argument (each node name, each ordered pair of node names, an
-unknown name, nothing, --json, a path in a missing folder, a folder, an
-existing file's name with a picture suffix, quotes, a 5,000-character word,
-non-ASCII text), on a bgp3 lab and on a hijack lab: the prompt comes back,
-no traceback is printed, no bug is logged, no file outside the run
-directory changes except what a command was told to write (the picture
-draw or timeline names, the folder capture start names), and at the end
-`fetch` still prints the question. On the bgp3 lab `capture start` (with
+class of argument (each node name, an unknown name, nothing, --json, a path
+in a missing folder, a folder, an existing file's name with a picture
+suffix, quotes, a 5,000-character word, non-ASCII text, two node names:
+every ordered pair for a command whose usage reads a node and then another
+word, one pair, an extra word, for the rest), on a bgp3 lab and on a hijack
+lab (there only the pairs with the rogue in them): the prompt comes back, no
+traceback is printed, no bug is logged, no file outside the run directory
+changes except what a command was told to write (the picture draw or
+timeline names, the folder capture start names), and at the end `fetch`
+still prints the question. On the bgp3 lab `capture start` (with
 links, interfaces and folders besides) and `capture stop` come first, so
 that updates and timeline then read a real capture.
 
@@ -20,7 +22,7 @@ import os
 import pexpect
 import pytest
 
-from bgptopo.cli import COMMANDS
+from bgptopo.cli import COMMANDS, USAGE
 from bgptopo.watching import CLEAR
 from conftest import MN, QUESTION, REPO
 
@@ -32,6 +34,7 @@ MININETS = ['help', 'nodes', 'ports', 'net', 'intfs', 'dump', 'link', 'links', '
 SCENARIO = ['hijack start', 'hijack stop', 'defend on', 'defend off']
 ANSWER_TIMEOUT = 90     # the slowest answer: a check or converge that waits out its deadline
 MARK = 'fuzz-mark'     # an unknown command: Mininet answers it without a process
+NODE_WORDS = {'router', 'node', 'src', 'r1', 'link', 'interface'}  # in usage lines
 
 
 def single_arguments(nodes, workdir):
@@ -44,6 +47,40 @@ def all_arguments(nodes, workdir):
     """The single ones and every ordered pair of node names."""
     return single_arguments(nodes, workdir) + \
         ['%s %s' % (a, b) for a in nodes for b in nodes if a != b]
+
+
+def one_pair_arguments(nodes, workdir):
+    """The single ones and one pair of routers: a word too many after a
+    word that is right."""
+    return single_arguments(nodes, workdir) + ['%s %s' % tuple(routers_among(nodes)[:2])]
+
+
+def routers_among(nodes):
+    return [n for n in nodes if n.startswith('r') and n[1:].isdigit()]
+
+
+def reads_a_node_pair(usage):
+    """True when a usage line (cli.COMMANDS) reads a node (router, node,
+    src, r1, link or interface) and then another word: `path [src dst]`,
+    `vtysh router [command]`; not `updates [router|link] [--json]`."""
+    words = usage.replace('[', ' ').replace(']', ' ').split()[1:]
+    return any(set(word.split('|')) & NODE_WORDS and following != '|' and
+               not following.startswith('--')
+               for word, following in zip(words, words[1:]))
+
+
+def arguments_for(command, pairs=all_arguments):
+    """pairs for a command that reads a node and another word (by its
+    declared usage), one pair for the rest."""
+    usage = USAGE[command.split()[0]]
+    return pairs if reads_a_node_pair(usage) else one_pair_arguments
+
+
+def rogue_pair_arguments(nodes, workdir):
+    """On the hijack lab: the single ones, and the pairs with the rogue in
+    them (the other pairs are bgp3's, answered there)."""
+    return single_arguments(nodes, workdir) + \
+        ['%s %s' % (a, b) for a in nodes for b in nodes if a != b and 'rogue' in (a, b)]
 
 
 def snapshot(*folders):
@@ -118,11 +155,14 @@ def fuzz(topo, commands, tmp_path):
     env = dict(os.environ, BGPTOPO_ERROR_LOG=str(error_log))
     child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=str(workdir), timeout=60, env=env,
                           encoding='utf-8', dimensions=(50, 400))
+    # pexpect waits 50 ms before each send (for password prompts that turn
+    # echo off); two sends a line made that 0.1 s most of the fuzz's time
+    child.delaybeforesend = None
     child.expect('mininet> ')
     try:
         listing = answer(child, 'nodes', ()).split('available nodes are:')[-1]
         nodes = sorted(listing.strip().splitlines()[0].split())
-        routers = [n for n in nodes if n.startswith('r') and n[1:].isdigit()]
+        routers = routers_among(nodes)
         for command, arguments in commands:
             for argument in arguments(nodes, workdir):
                 line = ('%s %s' % (command, argument)).strip()
@@ -159,18 +199,23 @@ def restore(child, line, routers):
             answer(child, 'link %s %s up' % (a, b), routers)
 
 
+def test_commands_that_read_a_node_pair_are_told_by_their_usage():
+    """Unit: which commands the fuzz gives every pair (a usage that loses
+    its second word would lose them)."""
+    assert sorted(c for c in USAGE if reads_a_node_pair(USAGE[c])) == \
+        ['bgp', 'capture', 'failover', 'fetch', 'path', 'vtysh', 'why']
+
+
 def test_fuzz_the_bgp3_prompt(tmp_path):
     """Ours with every argument class; Mininet's own with the single ones
     (their node handling is Mininet's, and a pair is just two more words)."""
-    fuzz('bgp3', [('capture start', capture_arguments), ('capture stop', all_arguments)] +
-         [(c, all_arguments) for c in OURS] + [(c, single_arguments) for c in MININETS],
+    fuzz('bgp3', [('capture start', capture_arguments), ('capture stop', one_pair_arguments)] +
+         [(c, arguments_for(c)) for c in OURS] + [(c, single_arguments) for c in MININETS],
          tmp_path)
 
 
 def test_fuzz_the_hijack_prompt(tmp_path):
-    """Ours again, with the rogue among the nodes and the scenario's own
-    commands; pairs where a command reads two words (the rest answered them
-    all on bgp3)."""
-    two_words = ('bgp', 'vtysh', 'fetch', 'failover', 'path', 'why')
-    fuzz('bgp3,hijack=1', [(c, all_arguments if c.split()[0] in two_words + ('hijack', 'defend')
-                             else single_arguments) for c in OURS + SCENARIO], tmp_path)
+    """Ours again, with the rogue among the nodes, and the scenario's own
+    commands; pairs only with the rogue in them."""
+    fuzz('bgp3,hijack=1', [(c, arguments_for(c, rogue_pair_arguments))
+                           for c in OURS + SCENARIO], tmp_path)

@@ -9,7 +9,8 @@ import time
 import pexpect
 import pytest
 
-from conftest import MN, QUESTION, REPO
+from bgptopo import procs
+from conftest import MN, QUESTION, REPO, open_prompt
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +37,7 @@ def test_mn_rejects_an_unknown_topo_parameter():
 @pytest.fixture(scope='module')
 def prompt():
     """An interactive mn session at the mininet> prompt."""
-    child = pexpect.spawn(MN[0], MN[1:] + ['bgp3'], cwd=REPO, timeout=60,
-                          encoding='utf-8', dimensions=(50, 200))
-    child.expect('mininet> ')
+    child = open_prompt('bgp3', REPO)
     yield child
     if child.isalive():
         child.sendline('exit')
@@ -139,6 +138,7 @@ def test_dead_daemon_shows_down_and_restart_recovers(prompt):
     conf = os.path.join(REPO, 'etc', 'quagga', 'r2', 'bgpd.conf').encode()
     pid = [p for p in our_daemons() if conf in open('/proc/%d/cmdline' % p, 'rb').read()][0]
     os.kill(pid, signal.SIGKILL)
+    assert procs.wait_until(lambda: not procs.alive(pid), 5)    # the kill takes a moment
     assert "r2's bgpd is not running (`restart r2` starts it)." in ask(prompt, 'bgp r2')
     assert 'r2: zebra and bgpd restarted' in ask(prompt, 'restart r2')
     assert 'BGP converged in' in ask(prompt, 'converge')

@@ -15,20 +15,12 @@ import pytest
 
 from bgptopo import procs
 from bgpviews import SETTLE
-from conftest import MN, QUESTION
+from conftest import QUESTION, open_prompt
 from test_mn import ask, json_of
 
 pytestmark = pytest.mark.integration
 
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
-
-
-def open_prompt(topo, cwd):
-    """mn at its mininet> prompt, run from cwd."""
-    child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=str(cwd), timeout=60,
-                          encoding='utf-8', dimensions=(50, 200))
-    child.expect('mininet> ')
-    return child
 
 
 def close_prompt(child):

@@ -15,10 +15,10 @@ import pytest
 
 from bgptopo import procs
 from bgptopo.watching import CLEAR
-from conftest import QUESTION, lab_traces
+from conftest import QUESTION, lab_traces, open_prompt
 from test_mn import ask, json_of
 from test_outside_kill import DIED, NOTICE, shells_of
-from test_prompt import changes, open_prompt, tree
+from test_prompt import changes, tree
 
 pytestmark = pytest.mark.integration
 
@@ -73,6 +73,9 @@ def test_before_a_capture_each_command_says_so(prompt, workdir):
 
 
 def test_a_teacher_shows_the_hijack_message_by_message(prompt, workdir):
+    """The hijack's own UPDATEs: the sessions are up before it starts (the
+    prompt comes before BGP has converged)."""
+    assert 'BGP converged' in ask(prompt, 'converge')
     before = tree(workdir)
     started = ask(prompt, 'capture start')
     assert '*** capturing r1-eth1, r1-eth2, r2-eth1 into %s/bgp3-capture;' % workdir in started

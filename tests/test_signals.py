@@ -1,7 +1,11 @@
 """Integration: however mn ends -- exit, Ctrl-C at the prompt or during the
 build, SIGTERM, SIGKILL followed by `mn -c` -- nothing of the lab is left
 (conftest.lab_traces: daemons, node shells, containers, namespaces, veths,
-run directories), and repeating it leaves the machine as it was."""
+run directories, tcpdumps), and repeating it leaves the machine as it was.
+Each ending is of a lab captured from boot (`capture=DIR`), so no tcpdump
+may survive it either; where mn ends by itself, it waits for them, and the
+pcaps written up to the end stay, and decode. The repeated runs capture
+nothing."""
 
 import os
 import signal
@@ -10,10 +14,12 @@ import subprocess
 import pexpect
 import pytest
 
-from bgptopo import procs
+from bgptopo import messages, procs
 from conftest import MN, REPO, bgpd_overlay, lab_traces, new_traces, our_daemons
 
 pytestmark = pytest.mark.integration
+
+PCAPS = ['r1-eth1.pcap', 'r1-eth2.pcap', 'r2-eth1.pcap']   # one end of each router link
 
 
 def spawn_lab():
@@ -72,12 +78,14 @@ ENDINGS = [exit_normally, ctrl_c_at_prompt_then_exit, ctrl_c_during_build, sigte
 WAITED_FOR = ('daemons', 'shells', 'containers', 'tcpdumps')
 
 
-def spawn_for(ending, tmp_path):
+def spawn_capturing(ending, folder, tmp_path):
+    """mn for ending, its lab captured from boot into folder."""
     if ending is sigterm_while_converging:
         etc = bgpd_overlay(tmp_path, 'r1', ('remote-as 55000', 'remote-as 55001'))
-        return pexpect.spawn(MN[0], MN[1:] + ['bgp3,etc=%s' % etc, '--test', 'fetch'],
-                             cwd=REPO, timeout=60, encoding='utf-8')
-    return spawn_lab()
+        args = ['bgp3,etc=%s,capture=%s' % (etc, folder), '--test', 'fetch']
+    else:
+        args = ['bgp3,capture=%s' % folder]
+    return pexpect.spawn(MN[0], MN[1:] + args, cwd=REPO, timeout=60, encoding='utf-8')
 
 
 def end_leaving_no_trace(child, ending, before):
@@ -95,7 +103,11 @@ def end_leaving_no_trace(child, ending, before):
 @pytest.mark.parametrize('ending', ENDINGS, ids=[e.__name__ for e in ENDINGS])
 def test_every_ending_leaves_no_trace(ending, tmp_path):
     before = lab_traces()
-    end_leaving_no_trace(spawn_for(ending, tmp_path), ending, before)
+    folder = tmp_path / 'capture'
+    end_leaving_no_trace(spawn_capturing(ending, folder, tmp_path), ending, before)
+    if ending is not ctrl_c_during_build:       # the capture ran: its files stay, and decode
+        assert sorted(os.listdir(str(folder))) == PCAPS
+        messages.decode([str(folder / name) for name in PCAPS])
 
 
 def test_repeated_runs_leave_the_machine_as_it_was():
