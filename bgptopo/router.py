@@ -138,6 +138,12 @@ class Router(GuardedShell, Node):
         return pid
 
     def start_daemon(self, daemon, args, wait=True):
+        """Start daemon; wait=True: until it is ready. A socket a killed
+        daemon left behind would say ready too soon: it goes first."""
+        try:
+            os.remove(self.run_file(self.routing.ready_file(daemon)))
+        except FileNotFoundError:
+            pass
         pid = self.start_process(daemon, args)
         if wait:
             self.wait_ready(daemon, pid)
