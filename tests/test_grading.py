@@ -1,8 +1,6 @@
 """The exercise checker: PASS on the solution, FAIL naming the right
 requirement and cause on broken configs (integration, real stack)."""
 
-import os
-import signal
 import subprocess
 
 import pytest
@@ -91,25 +89,6 @@ def test_broken_ring_fails_with_exit_1():
     assert 'score 6/16' in printed and 'Traceback' not in printed
 
 
-def test_wrong_remote_as(tmp_path):
-    graded(bgpd_overlay(tmp_path, 'r1', ('neighbor 192.168.12.2 remote-as 55000',
-                                         'neighbor 192.168.12.2 remote-as 55001')),
-           {'session r1-r2 is Established':
-            'r1 expects AS 55001 at 192.168.12.2, but r2 runs AS 55000'})
-
-
-def test_wrong_neighbor_address(tmp_path):
-    etc = bgpd_overlay(tmp_path, 'r1', ('neighbor 192.168.12.2 ', 'neighbor 192.168.12.9 '))
-    graded(etc, {'session r1-r2 is Established':
-                 "r1's neighbor 192.168.12.9 is not r2's address on their link (192.168.12.2)"})
-
-
-def test_missing_network_statement(tmp_path):
-    graded(bgpd_overlay(tmp_path, 'r2', ('  network 12.0.0.0/24\n', '')),
-           {'AS 55000 originates 12.0.0.0/24':
-            'r2 has no `network 12.0.0.0/24` under address-family ipv4 unicast'})
-
-
 def test_missing_export_policy(tmp_path):
     etc = bgpd_overlay(tmp_path, 'r2', ('  neighbor 192.168.12.1 route-map TO-PEERS out\n', ''))
     graded(etc, {'r1 accepts routes from r2': (
@@ -133,19 +112,3 @@ def test_export_filter_broken_live_is_the_accept_requirements_cause():
         "matches it")
     assert found['r3 accepts routes from r2'].startswith(
         "r2's export route-map TO-PEERS toward r3 rejects 10.0.0.0/24")
-
-
-def test_router_down():
-    net = build_lab()
-    try:
-        r3 = net['r3']
-        os.kill(r3.daemon_pids['bgpd'], signal.SIGKILL)
-        assert procs.wait_until(lambda: not r3.daemon_running('bgpd'), 5)
-        found = outcomes(net)
-    finally:
-        net.stop()
-    assert found['session r1-r3 is Established'] == \
-        "r3's bgpd is not running (`restart r3` starts it)"
-    assert found['AS 65000 originates 11.0.0.0/24'] == \
-        "r3's bgpd is not running (`restart r3` starts it)"
-    assert found['r1 accepts routes from r3'] == 'the session is not Established'
