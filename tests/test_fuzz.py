@@ -203,7 +203,7 @@ def test_commands_that_read_a_node_pair_are_told_by_their_usage():
     """Unit: which commands the fuzz gives every pair (a usage that loses
     its second word would lose them)."""
     assert sorted(c for c in USAGE if reads_a_node_pair(USAGE[c])) == \
-        ['bgp', 'capture', 'failover', 'fetch', 'path', 'vtysh', 'why']
+        ['bgp', 'birdc', 'capture', 'failover', 'fetch', 'path', 'vtysh', 'why']
 
 
 def test_fuzz_the_bgp3_prompt(tmp_path):

@@ -56,14 +56,15 @@ def test_a_script_builds_two_ases_from_its_own_configs(tmp_path):
         convergence.wait(net)
         route = a1.routing.best_route(a1, '10.9.2.0/24')
         assert (route.as_path, route.next_hop) == ('64502', '10.9.0.2')
-        assert a1.vtysh('show ip bgp summary json').count('Established') == 1
+        assert a1.routing.sessions(a1)['10.9.0.2'].state == 'Established'
         # h1 fetches a page h2 serves, across the two ASes (addresses inside the lab)
         (tmp_path / 'page.txt').write_text('across two ASes\n')
         server = h2.popen(['/usr/bin/python3', '-m', 'http.server', '--bind', '10.9.2.1', '8000'],
                           cwd=str(tmp_path))
         try:
             assert procs.wait_until(lambda: h1.cmd(
-                'curl -s --max-time 1 http://10.9.2.1:8000/page.txt') == 'across two ASes\n', 10)
+                'curl -s --max-time 1 http://10.9.2.1:8000/page.txt').strip() == 'across two ASes',
+                10)
         finally:
             server.terminate()
             server.wait(timeout=5)

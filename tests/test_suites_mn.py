@@ -13,6 +13,13 @@ from conftest import MN, QUESTION, REPO
 pytestmark = pytest.mark.integration
 
 
+def test_a_generated_ring_converges_on_bird():
+    run = subprocess.run(MN + ['bgpring,n=4,suite=bird', '--test', 'converged'], cwd=REPO,
+                         timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 0 and '*** BGP converged in' in run.stdout, run.stdout
+
+
 @pytest.mark.parametrize('topo', ['bgp3,suite=bird', 'bgp3,bird=r2'])
 def test_mn_fetches_the_question_through_bird_routers(topo):
     run = subprocess.run(MN + [topo, '--test', 'fetch'], cwd=REPO, timeout=120,
