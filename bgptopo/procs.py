@@ -4,6 +4,7 @@ never by name, so nothing that is not ours is touched."""
 import os
 import select
 import signal
+import subprocess
 import time
 
 
@@ -69,3 +70,14 @@ def wait_until(condition, timeout, interval=0.01):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(interval)
+
+
+def output_within(process, timeout):
+    """The output of a started subprocess.Popen once it ends, or None if it
+    outlives timeout seconds (it is then killed and reaped)."""
+    try:
+        return process.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None

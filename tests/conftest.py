@@ -158,6 +158,16 @@ def open_prompt(topo, cwd):
     return child
 
 
+def close_prompt(child):
+    """exit typed at the prompt ends mn with status 0."""
+    import pexpect
+    if child.isalive():
+        child.sendline('exit')
+        child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def bgpd_overlay(tmp_path, router, *replacements):
     """An etc overlay whose only file is router's bgpd.conf, each (old, new)
     of replacements applied; the other files come from etc/quagga."""

@@ -3,10 +3,9 @@ BIRD), as a user types: each command answers for each router in its own
 suite's terms, each router's own CLI is reached by its own name, and a
 command aimed at the wrong suite is one sentence."""
 
-import pexpect
 import pytest
 
-from conftest import MN, QUESTION, REPO
+from conftest import QUESTION, REPO, close_prompt, open_prompt
 from test_mn import ask, json_of
 
 pytestmark = pytest.mark.integration
@@ -14,16 +13,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope='module')
 def prompt():
-    child = pexpect.spawn(MN[0], MN[1:] + ['bgp3,bird=r2+r3'], cwd=REPO, timeout=60,
-                          encoding='utf-8', dimensions=(50, 200))
-    child.expect('mininet> ')
+    child = open_prompt('bgp3,bird=r2+r3', REPO)
     assert 'BGP converged' in ask(child, 'converge')
     yield child
-    if child.isalive():
-        child.sendline('exit')
-        child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    close_prompt(child)
 
 
 def no_bug(text):

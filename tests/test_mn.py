@@ -6,11 +6,10 @@ import signal
 import subprocess
 import time
 
-import pexpect
 import pytest
 
 from bgptopo import procs
-from conftest import MN, QUESTION, REPO, open_prompt
+from conftest import MN, QUESTION, REPO, close_prompt, open_prompt
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +38,7 @@ def prompt():
     """An interactive mn session at the mininet> prompt."""
     child = open_prompt('bgp3', REPO)
     yield child
-    if child.isalive():
-        child.sendline('exit')
-        child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    close_prompt(child)
 
 
 def ask(child, line):

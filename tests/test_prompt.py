@@ -10,25 +10,16 @@ import time
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 
-import pexpect
 import pytest
 
 from bgptopo import procs
 from bgpviews import SETTLE
-from conftest import QUESTION, open_prompt
+from conftest import QUESTION, close_prompt, open_prompt
 from test_mn import ask, json_of
 
 pytestmark = pytest.mark.integration
 
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
-
-
-def close_prompt(child):
-    if child.isalive():
-        child.sendline('exit')
-        child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
 
 
 @pytest.fixture(scope='class')

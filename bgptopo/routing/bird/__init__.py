@@ -25,6 +25,7 @@ import ipaddress
 import os
 import subprocess
 
+from bgptopo import procs
 from bgptopo.errors import LabError
 from bgptopo.paths import BIRD_ETC_DIR, shown
 from bgptopo.routing.bird import birdc
@@ -198,11 +199,8 @@ class Bird(RoutingSuite):
 
 def finish_check(name, conf, check):
     """LabError when `bird -p` rejected conf (or did not finish in time)."""
-    try:
-        output = check.communicate(timeout=CHECK_TIMEOUT)[0]
-    except subprocess.TimeoutExpired:
-        check.kill()
-        check.communicate()
+    output = procs.output_within(check, CHECK_TIMEOUT)
+    if output is None:
         raise LabError('%s: BIRD did not finish checking %s within %d s; try `bird -p -c %s` '
                        'by hand.' % (name, shown(conf), CHECK_TIMEOUT, shown(conf)))
     missing = unreadable(output)

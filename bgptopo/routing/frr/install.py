@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections import namedtuple
 
+from bgptopo import procs
 from bgptopo.errors import LabError
 from bgptopo.routing.frr.config import config_errors
 from bgptopo.paths import shown
@@ -52,11 +53,8 @@ class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group
     def finish_config_check(self, router, conf, dry_run):
         """Raise LabError when the dry run rejected conf."""
         daemon = daemon_of(conf)
-        try:
-            output = dry_run.communicate(timeout=DRY_RUN_TIMEOUT)[0]
-        except subprocess.TimeoutExpired:
-            dry_run.kill()
-            dry_run.communicate()
+        output = procs.output_within(dry_run, DRY_RUN_TIMEOUT)
+        if output is None:
             raise LabError('%s: %s did not finish checking %s within %d s; try `%s -C -f %s` '
                            'by hand.' % (router, daemon, shown(conf), DRY_RUN_TIMEOUT,
                                          self.daemon(daemon), shown(conf)))
