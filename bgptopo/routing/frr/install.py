@@ -14,6 +14,8 @@ from bgptopo.paths import shown
 
 DAEMONS = ('zebra', 'bgpd')
 DRY_RUN_TIMEOUT = 30
+# descriptors an FRR daemon may use: a generated full mesh (250 routers) has 249 peers
+LIMIT_FDS = 1024
 
 
 class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group')):
@@ -32,7 +34,9 @@ class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group
         for module in modules:
             args += ['-M', module]
         if self.name == 'FRR':
-            args += ['--log', 'file:%s' % self.log_file(daemon)]
+            # FRR sizes its tables by the file-descriptor limit, which mn
+            # raises to thousands; a lab router needs a socket per peer
+            args += ['--log', 'file:%s' % self.log_file(daemon), '--limit-fds', str(LIMIT_FDS)]
         return args
 
     def pid_file(self, daemon):
