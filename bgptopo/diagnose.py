@@ -94,3 +94,12 @@ def origin_cause(net, origin, prefix):
         return ('%s originates %s but has no route to it, so BGP does not announce it: '
                 'is its interface in %s up, with an address?' % (origin.name, prefix, prefix))
     return None
+
+
+def session_down(me, peer, mine, theirs, state):
+    """Why me's session to peer is not Established (its state is state):
+    a cause on either side, else a link that is down, else the state."""
+    link_up = all(i.isUp() for i in me.connectionsTo(peer)[0])
+    return (session_cause(me, peer, mine, theirs) or
+            ('the link %s-%s is down' % (me.name, peer.name) if not link_up else
+             "%s's session to %s is %s" % (me.name, peer.name, state)))

@@ -55,8 +55,7 @@ def session_verdict(a, b, address_a, address_b, states):
     state_a, state_b = state_at(states, a, address_b)[0], state_at(states, b, address_a)[0]
     if state_a == state_b == 'Established':
         return True, ''
-    return False, (diagnose.session_cause(a, b, address_a, address_b) or
-                   'the session is %s at %s' % (state_a, a.name))
+    return False, diagnose.session_down(a, b, address_a, address_b, state_a)
 
 
 def accept_requirement(receiver, sender, receiver_address, sender_address, states, session_up):

@@ -188,7 +188,7 @@ def route_break(net, router, prefix):
         for me, peer, mine, theirs in sides_of(links, lacking):
             state = states.get(me, {}).get(str(theirs.ip), ('not configured', 0))[0]
             if state != 'Established':
-                return session_down(me, peer, mine, theirs, state)
+                return diagnose.session_down(me, peer, mine, theirs, state)
             cause = policy.rejection(me, peer, mine, theirs, prefix)
             if cause:
                 return cause
@@ -203,9 +203,3 @@ def sides_of(links, router):
     return [(a, b, address_a, address_b) if router is a else (b, a, address_b, address_a)
             for a, b, address_a, address_b in links if router in (a, b)]
 
-
-def session_down(me, peer, mine, theirs, state):
-    link_up = all(i.isUp() for i in me.connectionsTo(peer)[0])
-    return (diagnose.session_cause(me, peer, mine, theirs) or
-            ('the link %s-%s is down' % (me.name, peer.name) if not link_up else
-             "%s's session to %s is %s" % (me.name, peer.name, state)))
