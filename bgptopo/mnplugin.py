@@ -44,8 +44,8 @@ def lab_test(function):
     def run(net, **deadline):
         try:
             function(net, **deadline)
-            # every node's waits at once; mn's net.stop() then ends each node
-            # at once and retries (and reports) whatever failed here
+            # every node's waits at once; mn's net.stop() then ends the nodes one
+            # by one and retries (and reports) whatever failed here
             end_waits_at_once(net.hosts)
             return
         except LabError as failure:
