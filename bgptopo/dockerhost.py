@@ -44,7 +44,12 @@ class DockerHost(GuardedShell, Host):
         GuardedShell.require_alive(self)
 
     def terminate(self):
+        self.end_container()
+        lifecycle.disown(self)
+
+    def end_container(self):
+        """The shell first, then the container it lives in, waited for.
+        Safe to call twice: LabNet.stop calls it for every host at once."""
         self.hang_up()
         Host.terminate(self)
         self.container.remove()
-        lifecycle.disown(self)

@@ -11,6 +11,7 @@ from bgptopo import containers, convergence, generated, grading, lifecycle, pref
 from bgptopo.cli import BgpCLI
 from bgptopo.errors import LabError, unexpected
 from bgptopo.lab import page
+from bgptopo.netclasses import end_waits_at_once
 from bgptopo.preparation import prepare
 
 INTERRUPTED = 130
@@ -43,6 +44,9 @@ def lab_test(function):
     def run(net, **deadline):
         try:
             function(net, **deadline)
+            # every node's waits at once; mn's net.stop() then ends the nodes one
+            # by one and retries (and reports) whatever failed here
+            end_waits_at_once(net.hosts)
             return
         except LabError as failure:
             message, code = str(failure), 1

@@ -2,6 +2,8 @@
 (its Docker node and Containernet net), else Mininet's own with the
 package's DockerHost. Both build the same topology."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 from mininet.net import Mininet
 
 from bgptopo import lifecycle
@@ -66,6 +68,32 @@ class LabNet(Mininet):
 
     def addDocker(self, name, dimage, cls=DockerHost, **params):
         return self.addHost(name, cls=cls, image=dimage, **params)
+
+    def stop(self):
+        """What makes a node's ending wait (a router's daemons exiting, a
+        container's removal) for every node at once; then Mininet ends the
+        nodes one by one, each finding its waits done. A failure of the
+        parallel part is raised after Mininet's stop, which retries it."""
+        failures = end_waits_at_once(self.hosts)
+        Mininet.stop(self)
+        for failure in failures:
+            raise failure
+
+
+def end_waits_at_once(nodes):
+    """Run the waiting part of every node's ending in parallel; the failures.
+    The nodes stay the lab's: their terminate() ends the rest."""
+    waits = [w for w in map(ending_waits, nodes) if w is not None]
+    with ThreadPoolExecutor(max_workers=len(waits) or 1) as pool:
+        running = [pool.submit(w) for w in waits]
+        return [r.exception() for r in running if r.exception()]
+
+
+def ending_waits(node):
+    """The part of node's ending that waits, or None: safe to run twice."""
+    if isinstance(node, DockerHost):
+        return node.end_container
+    return getattr(node, 'stop_daemons', None)
 
 
 def net_class():
