@@ -31,15 +31,14 @@ class LabTopo(Topo):
         self.reject_unknown(params)
         folder = params.pop('capture', None)
         self.boot_capture = os.path.abspath(os.path.expanduser(folder)) if folder else None
-        self.suite_params = {key: params.pop(key) for key in list(params)
-                             if key == 'suite' or key in routing.SUITES}
-        routing.suite(self.suite_params.get('suite', routing.DEFAULT))  # a sentence, early
+        default_suite = params.pop('suite', routing.DEFAULT)
+        per_suite = {key: params.pop(key) for key in list(params) if key in routing.SUITES}
+        routing.suite(default_suite)    # a sentence before generate() writes anything
         params = self.generate(params)
-        self.etc_dirs = etc_dirs(params.get('etc'), self.suite_params.get('suite', routing.DEFAULT))
+        self.etc_dirs = etc_dirs(params.get('etc'), default_suite)
         self.interfaces = {}
         Topo.__init__(self, *args, **params)
-        self.suites = routing.choose(self.routers(), self.suite_params.get('suite', routing.DEFAULT),
-                                     **{k: v for k, v in self.suite_params.items() if k != 'suite'})
+        self.suites = routing.choose(self.routers(), default_suite, **per_suite)
         for name in self.routers():
             self.set_suite(name, self.suites[name])
         self.route_hosts()

@@ -29,12 +29,12 @@ class ConfigChecks(object):
         self.jobs = []
         for name, info in sorted(routers.items()):
             suite = routing.suite(info['suite'])
-            for conf in suite.config_files(name, info['etc_dir']):
+            files = suite.config_files(name, info['etc_dir'])
+            for conf in files:
                 if not os.path.isfile(conf):
                     raise LabError('%s: %s is missing; a router running %s needs %s.' % (
-                        name, shown(conf), suite.name, ' and '.join(
-                            os.path.basename(f) for f in
-                            suite.config_files(name, info['etc_dir']))))
+                        name, shown(conf), suite.name,
+                        ' and '.join(os.path.basename(f) for f in files)))
         for name, info in sorted(routers.items()):
             suite = routing.suite(info['suite'])
             self.jobs.append((name, suite, suite.start_config_checks(

@@ -236,6 +236,7 @@ class BirdRouter(Router):
 
 
 def router_class(suite_key):
-    """The node class of routers running that suite."""
-    return {'frr': QuaggaRouter, 'bird': BirdRouter}.get(suite_key, Router)
+    """The node class of routers running that suite (a suite without one
+    of its own runs on the generic Router)."""
+    return {kind.suite_key: kind for kind in (QuaggaRouter, BirdRouter)}.get(suite_key, Router)
 

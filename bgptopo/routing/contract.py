@@ -12,6 +12,8 @@ they are written in zebra.conf's language (bgptopo/addressing.py)."""
 
 from collections import namedtuple
 
+from bgptopo.errors import LabError
+
 # one BGP session as a router sees it: its state ('Established', 'Active',
 # ...) and how many prefixes it accepted from the peer
 Session = namedtuple('Session', 'state received')
@@ -72,13 +74,27 @@ class RoutingSuite(object):
         raise NotImplementedError
 
     def start_config_checks(self, name, etc_dir, modules=()):
-        """The daemons' own dry runs of name's files, started (run side by
-        side with the lab's other preparations); finish_config_checks reads them."""
+        """[(config path, its dry run)]: the daemons' own dry runs of name's
+        files, started (run side by side with the lab's other preparations);
+        finish_config_checks reads them."""
+        raise NotImplementedError
+
+    def finish_config_check(self, name, conf, dry_run):
+        """LabError naming router, file, line and message if the dry run of
+        conf rejected it."""
         raise NotImplementedError
 
     def finish_config_checks(self, name, checks):
-        """LabError naming router, file, line and message of the first rejection."""
-        raise NotImplementedError
+        """Every dry run of start_config_checks read (none left running),
+        then the first rejection raised."""
+        failures = []
+        for conf, dry_run in checks:
+            try:
+                self.finish_config_check(name, conf, dry_run)
+            except LabError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
 
     def file_config(self, name, etc_dir):
         """The BgpConfig written in name's files (LabError if unreadable)."""

@@ -72,15 +72,8 @@ class Bird(RoutingSuite):
                                         universal_newlines=True))
                 for conf in self.config_files(name, etc_dir)]
 
-    def finish_config_checks(self, name, checks):
-        failures = []
-        for conf, check in checks:
-            try:
-                finish_check(name, conf, check)
-            except LabError as failure:
-                failures.append(failure)
-        if failures:
-            raise failures[0]
+    def finish_config_check(self, name, conf, dry_run):
+        finish_check(name, conf, dry_run)
 
     def file_config(self, name, etc_dir):
         path = self.config_files(name, etc_dir)[0]
@@ -98,7 +91,7 @@ class Bird(RoutingSuite):
                                      '-P', os.path.join(RUN_DIR, 'bird.pid')], wait=False)
 
     def render(self, plan):
-        return {'bird.conf': bird_conf(plan)}
+        return {CONFIG_FILE: bird_conf(plan)}
 
     def ready_file(self, daemon):
         return os.path.basename(birdc.SOCKET)

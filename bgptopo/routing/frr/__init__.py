@@ -55,15 +55,8 @@ class Frr(RoutingSuite):
             conf, modules.get(install.daemon_of(conf), ())))
             for conf in self.config_files(name, etc_dir)]
 
-    def finish_config_checks(self, name, checks):
-        failures = []
-        for conf, dry_run in checks:
-            try:
-                self.installation.finish_config_check(name, conf, dry_run)
-            except LabError as failure:
-                failures.append(failure)
-        if failures:
-            raise failures[0]
+    def finish_config_check(self, name, conf, dry_run):
+        self.installation.finish_config_check(name, conf, dry_run)
 
     def file_config(self, name, etc_dir):
         path = router_conf(name, 'bgpd', etc_dir)
