@@ -6,17 +6,15 @@ router's files originate (the kernel is what forwards packets)."""
 
 import ipaddress
 import json
-import subprocess
 import time
 
-from bgptopo import lifecycle
+from bgptopo import lifecycle, procs
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
 TIMEOUT = 30.0
 POLL = 0.05
 ANSWER_TIMEOUT = 10.0
-KILLED_TIMEOUT = 2.0        # for a killed call's pipes to close
 
 
 def all_sessions(routers_):
@@ -31,18 +29,13 @@ def all_sessions(routers_):
 
 def answer(router, call):
     """A call's output, or a sentence when it hangs past its deadline."""
-    try:
-        return call.communicate(timeout=ANSWER_TIMEOUT)[0]
-    except subprocess.TimeoutExpired:
-        call.kill()
-        try:
-            call.communicate(timeout=KILLED_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass        # a child of the call holds its pipes; they close with it
+    output = procs.output_within(call, ANSWER_TIMEOUT)
+    if output is None:
         raise LabError("%s's %s did not answer within %d s; is its %s stuck? "
                        "`restart %s` starts it again." % (
                            router.name, router.routing.shell, ANSWER_TIMEOUT,
                            router.routing.bgp_daemon, router.name))
+    return output
 
 
 def kernel_prefixes(router):

@@ -72,12 +72,19 @@ def wait_until(condition, timeout, interval=0.01):
         time.sleep(interval)
 
 
+KILLED_GRACE = 2.0      # seconds a killed process's pipes get to close
+
+
 def output_within(process, timeout):
     """The output of a started subprocess.Popen once it ends, or None if it
-    outlives timeout seconds (it is then killed and reaped)."""
+    outlives timeout seconds (it is then killed and reaped; a child of it
+    that holds its pipes is not waited for past KILLED_GRACE)."""
     try:
         return process.communicate(timeout=timeout)[0]
     except subprocess.TimeoutExpired:
         process.kill()
-        process.communicate()
+        try:
+            process.communicate(timeout=KILLED_GRACE)
+        except subprocess.TimeoutExpired:
+            pass        # the pipes close with the child that holds them
         return None
