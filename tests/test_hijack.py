@@ -183,7 +183,7 @@ def test_defence_follows_import_route_maps_renamed_at_run_time(lab):
                 for prefix in announced(lab, 'specific'):
                     assert wait_received(r1, R3_AT_R1, prefix, '65000'), prefix
                     assert rogue_paths(lab, prefix) == []
-                assert stays(lab, REAL)
+                assert stays(lab, REAL), (page(lab), r1_routes(lab))
         finally:
             hijack.stop(lab)
             hijack.defend(lab, False)
