@@ -73,7 +73,11 @@ class Router(GuardedShell, Node):
     def config(self, **params):
         result = Node.config(self, **params)
         self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.routing.run_dir)
-        self.cmd('sysctl -qw net.ipv4.ip_forward=1')
+        # IPv6 too; no duplicate address detection, which would hold each
+        # address back (and the sessions on it) for a second or more: the
+        # kernel does DAD if all's or the interface's accept_dad says so
+        self.cmd('sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
+                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
         for stub in self.stubs:
             self.cmd('ip link add {0} type veth peer name {0}-far && '
                      'ip link set {0}-far up && ip link set {0} up'.format(stub))

@@ -23,14 +23,43 @@ Route = namedtuple('Route', 'prefix as_path next_hop')
 Neighbor = namedtuple('Neighbor', 'address remote_as')
 
 # A router as a suite-neutral plan describes it, for a suite to render
-# into its config files (generated labs). interfaces: [(name, ip_interface)];
-# networks: [(ip_network, the interface it lives on)], originated while that
-# interface is up; peers: [Peer]; accept: [(ip_network, ge, le)], the
-# prefixes every session imports and exports (an empty list: none);
-# keepalive, hold: BGP timers in seconds.
+# into its config files (generated labs and lab files).
+#   interfaces: [(name, ip_interface)], IPv4 and IPv6; 'lo' holds the
+#     router's loopback addresses (/32, /128) when it has iBGP peers;
+#   networks: [(ip_network, the interface it lives on)], originated while
+#     that interface is up;
+#   peers: [Peer], one per session (an IPv6 session carries IPv6 routes
+#     only, an IPv4 session IPv4 routes only);
+#   accept: [(ip_network, ge, le)], the prefixes a session with no
+#     relationship imports and exports (an empty list: none);
+#   keepalive, hold: BGP timers in seconds;
+#   ospf: the interfaces OSPF runs on inside the AS (links to routers of
+#     the same AS, and lo, passive); empty: no OSPF.
 RouterPlan = namedtuple('RouterPlan', 'name asn router_id interfaces networks peers accept '
-                                      'keepalive hold')
-Peer = namedtuple('Peer', 'name address asn password')
+                                      'keepalive hold ospf', defaults=((),))
+
+# One BGP session as a plan describes it.
+#   relationship: what the peer is to this router's AS: 'customer', 'peer'
+#     or 'provider' (Gao-Rexford policies, below), 'internal' (iBGP: import
+#     and export everything, next-hop-self, update-source local_address),
+#     None (the plan's accept list both ways, the seed's style);
+#   local_address: the address the session starts from (iBGP: the loopback);
+#   rr_client: this router reflects routes to the peer (iBGP);
+#   the per-session overrides a file may give: local_pref (import), med,
+#   prepend (how many extra times our AS), communities (['a:b', ...], added
+#   on export), max_prefix (the most prefixes accepted).
+Peer = namedtuple('Peer', 'name address asn password relationship local_address rr_client '
+                          'local_pref med prepend communities max_prefix',
+                  defaults=(None, None, False, None, None, 0, (), None))
+
+# Gao-Rexford, rendered the same by every suite: a route learned from a
+# customer, peer or provider gets its local preference and is tagged with
+# the large community (own AS, 0, TAG); sessions to peers and providers
+# export only the AS's own routes (empty AS path) and routes tagged
+# customer; sessions to customers and iBGP peers export everything.
+LOCAL_PREF = {'customer': 300, 'peer': 200, 'provider': 100}
+TAG = {'customer': 1, 'peer': 2, 'provider': 3}
+EXPORTS_ALL_TO = ('customer', 'internal')
 
 
 class BgpConfig(object):
