@@ -21,7 +21,8 @@ from bgptopo.nodeshell import PULSE_MS
 COMMANDS = (
     ('bgp', 'bgp [router [show args]] [--json]', "a router's BGP summary, or any show of its suite"),
     ('routes', 'routes [router] [--json]', "every router's kernel routing table, or one's"),
-    ('fetch', 'fetch [node url]', "host retrieves the web server's page"),
+    ('fetch', 'fetch [-6] [node url]',
+     "the client retrieves the web server's page (-6: over IPv6)"),
     ('vtysh', 'vtysh router [command]', "an FRR router's vtysh, interactive or one command"),
     ('birdc', 'birdc router [command]', "a BIRD router's birdc, interactive or one command"),
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
@@ -170,9 +171,9 @@ class BgpCLI(CLI):
     def do_fetch(self, line):
         """Node (default host) retrieves url (default: the web server's page)."""
         words = line.split()
-        if len(words) not in (0, 2):
+        if words not in ([], ['-6']) and len(words) != 2:
             raise misuse('fetch')
-        output(lab.page(self.mn, *words))
+        output(lab.page(self.mn, version=6) if words == ['-6'] else lab.page(self.mn, *words))
 
     @command
     def do_converge(self, line):
@@ -241,7 +242,7 @@ class BgpCLI(CLI):
         words, as_json = json_flag(line)
         if len(words) not in (0, 2):
             raise misuse('path')
-        src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
+        src, dst = words or lab.default_ends(self.mn)
         hops = tracing.trace(self.mn, src, dst)
         if as_json:
             output(json.dumps(hops, indent=1) + '\n')
@@ -255,7 +256,7 @@ class BgpCLI(CLI):
         words = line.split()
         if len(words) not in (0, 2):
             raise misuse('why')
-        src, dst = words or (lab.CLIENT, lab.WEB_SERVER)
+        src, dst = words or lab.default_ends(self.mn)
         output('*** %s\n' % tracing.why(self.mn, src, dst))
 
 

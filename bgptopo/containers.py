@@ -47,8 +47,13 @@ class LabContainer(object):
             host_config=self.api.create_host_config(
                 network_mode='none', auto_remove=True, read_only=True,
                 cap_drop=['ALL'], security_opt=['no-new-privileges'],
-                # the web server may bind port 80 without any capability
-                sysctls={'net.ipv4.ip_unprivileged_port_start': '0'},
+                # the web server may bind port 80 without any capability;
+                # Docker turns IPv6 off in a container without network: on
+                # again for dual-stack labs, without duplicate address detection
+                sysctls={'net.ipv4.ip_unprivileged_port_start': '0',
+                         'net.ipv6.conf.all.disable_ipv6': '0',
+                         'net.ipv6.conf.default.disable_ipv6': '0',
+                         'net.ipv6.conf.default.accept_dad': '0'},
                 mem_limit='256m', pids_limit=256))['Id']
         lifecycle.adopt(self)
         try:

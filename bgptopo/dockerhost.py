@@ -9,10 +9,10 @@ from mininet.node import Host
 
 from bgptopo import lifecycle, procs
 from bgptopo.containers import LabContainer, client
-from bgptopo.nodeshell import GuardedShell
+from bgptopo.nodeshell import DualStack, GuardedShell
 
 
-class DockerHost(GuardedShell, Host):
+class DockerHost(GuardedShell, DualStack, Host):
     """A host whose processes run inside a container of `image`.
     container: one already started for it (LabTopo starts them in parallel)."""
 

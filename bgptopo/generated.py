@@ -64,24 +64,36 @@ def plan(n, links):
 
 
 def write_configs(n, links):
-    """A fresh run directory with r1..rN's configs for every suite (each
-    router's zebra.conf and each suite's files); removed when we exit."""
+    """A fresh run directory with r1..rN's configs for every suite."""
     if not 2 <= n <= MAX_ROUTERS:
         raise LabError('n=%d is out of range; generated labs have 2 to %d routers.'
                        % (n, MAX_ROUTERS))
+    top = run_directory()
+    write_tree(plan(n, links).values(), top)
+    return top
+
+
+def run_directory():
+    """A fresh run directory, removed when we exit (and by a later lab if
+    we are killed: remove_stale_dirs)."""
     top = tempfile.mkdtemp(prefix='%s%s.' % (RUN_PREFIX, lifecycle.owner_token().replace(':', '-')))
     atexit.register(shutil.rmtree, top, True)
+    return top
+
+
+def write_tree(plans, top):
+    """Each RouterPlan's configs as an etc tree: top/<router>/zebra.conf
+    (its addresses) and every suite's files."""
     suites = [routing.suite(key) for key in sorted(routing.SUITES)]
-    for router in plan(n, links).values():
+    for router in plans:
         folder = os.path.join(top, router.name)
-        os.makedirs(folder)
+        os.makedirs(folder, exist_ok=True)
         files = {'zebra.conf': addressing.render(router)}
         for suite in suites:
             files.update(suite.render(router))
         for name, text in files.items():
             with open(os.path.join(folder, name), 'w') as conf:
                 conf.write(text)
-    return top
 
 
 def remove_stale_dirs():

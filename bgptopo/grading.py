@@ -116,7 +116,7 @@ def origin_requirements(net):
 
 def fetch_requirements(net):
     """Only a lab with the client and the web server has a page to fetch."""
-    if lab.CLIENT not in net or lab.WEB_SERVER not in net:
+    if not all(end in net for end in lab.roles(net)):
         return []
     node, url = lab.default_fetch(net)
     try:

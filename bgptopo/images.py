@@ -87,6 +87,10 @@ def run(command, what, **kwargs):
 def build(docker_client, image, force=False):
     if has_image(docker_client, image) and not force:
         return
+    if image not in known():
+        raise LabError('the image %s is not on this machine and bgptopo does not build it; '
+                       'build it (docker build -t %s ...) or choose another image.'
+                       % (image, image))
     folder, parent = known()[image]
     if parent:
         build(docker_client, parent)

@@ -7,7 +7,7 @@ import re
 import shlex
 import urllib.parse
 
-from bgptopo import running
+from bgptopo import labmodel, running
 from bgptopo.errors import LabError
 from bgptopo.router import Router
 
@@ -48,17 +48,45 @@ def topology_name(net):
     return kind[:-len('Topo')].lower() if kind.endswith('Topo') and kind != 'Topo' else 'bgptopo'
 
 
-def default_fetch(net):
-    """(client node name, URL of the web server's page)."""
-    return CLIENT, 'http://%s/' % node(net, WEB_SERVER).IP()
+def roles(net):
+    """(client, web server): the node names `fetch`, `path` and `why` use
+    without arguments; a lab file's hosts with role client and server, or
+    the seed's host and webserver. None for a role no host has."""
+    described = getattr(getattr(net, 'topo', None), 'lab', None)
+    if described is not None:
+        return labmodel.client(described), labmodel.server(described)
+    return CLIENT, WEB_SERVER
 
 
-def addresses(node):
-    """{interface: [ip_interface]}: node's IPv4 addresses as its kernel holds
-    them now. Asked of the node, not of Mininet or the config files: zebra
-    sets the routers' addresses, and `hijack start` adds one while the lab runs."""
+def default_ends(net):
+    """roles(net), or a sentence when the lab lacks one of them."""
+    client, server = roles(net)
+    if client is None or server is None:
+        raise LabError('this lab has no host with role %s; name the nodes (e.g. fetch NODE URL, '
+                       'path SRC DST) or give hosts `role: client` and `role: server` in the '
+                       'lab file.' % ('client' if client is None else 'server'))
+    return client, server
+
+
+def default_fetch(net, version=4):
+    """(client node name, URL of the web server's page), over IPv4 or IPv6."""
+    client, server = default_ends(net)
+    if version == 4:
+        return client, 'http://%s/' % node(net, server).IP()
+    found = [a for found in addresses(node(net, server), 6).values() for a in found]
+    if not found:
+        raise LabError('%s has no IPv6 address; fetch -6 needs a dual-stack lab (ipv6: true '
+                       'in the lab file).' % server)
+    return client, 'http://[%s]/' % found[0].ip
+
+
+def addresses(node, version=4):
+    """{interface: [ip_interface]}: node's global IPv4 (or IPv6) addresses
+    as its kernel holds them now. Asked of the node, not of Mininet or the
+    config files: zebra sets the routers' addresses, and `hijack start`
+    adds one while the lab runs."""
     try:
-        links = json.loads(node.cmd('ip -j -4 addr show'))
+        links = json.loads(node.cmd('ip -j -%d addr show scope global' % version))
     except ValueError:
         return {}
     return {link['ifname']: [ipaddress.ip_interface('%s/%s' % (a['local'], a['prefixlen']))
@@ -137,11 +165,11 @@ def require_lab_url(url):
         raise LabError('fetch takes http:// or https:// URLs; got %s.' % url[:80])
 
 
-def page(net, name=None, url=None):
+def page(net, name=None, url=None, version=4):
     """What `fetch` prints: the page node name (default: the client)
-    retrieves from url (default: the web server's)."""
+    retrieves from url (default: the web server's, over IP version)."""
     if name is None:
-        name, url = default_fetch(net)
+        name, url = default_fetch(net, version)
     body = fetch(node(net, name), url)
     return body if body.endswith('\n') else body + '\n'
 

@@ -31,14 +31,17 @@ class LabTopo(Topo):
         self.reject_unknown(params)
         folder = params.pop('capture', None)
         self.boot_capture = os.path.abspath(os.path.expanduser(folder)) if folder else None
-        default_suite = params.pop('suite', routing.DEFAULT)
+        given_suite = params.pop('suite', None)
+        default_suite = given_suite or routing.DEFAULT
         per_suite = {key: params.pop(key) for key in list(params) if key in routing.SUITES}
         routing.suite(default_suite)    # a sentence before generate() writes anything
         params = self.generate(params)
         self.etc_dirs = etc_dirs(params.get('etc'), default_suite)
         self.interfaces = {}
         Topo.__init__(self, *args, **params)
-        self.suites = routing.choose(self.routers(), default_suite, **per_suite)
+        self.suites = routing.choose(self.routers(), default_suite,
+                                     None if given_suite else self.planned_suites(),
+                                     **per_suite)
         for name in self.routers():
             self.set_suite(name, self.suites[name])
         self.route_hosts()
@@ -49,6 +52,11 @@ class LabTopo(Topo):
         """The parameters to build with; a generated lab adds etc={suite: its
         configs}."""
         return params
+
+    def planned_suites(self):
+        """{router: suite key} the topology itself chooses (a lab file's),
+        unless suite= says otherwise; None: the default suite for all."""
+        return None
 
     @classmethod
     def accepted_params(cls):
@@ -93,6 +101,9 @@ class LabTopo(Topo):
     def router_etc_dir(self, name):
         return self.nodeInfo(name)['etc_dir']
 
+    def end_hosts(self):
+        return [n for n in self.hosts() if n not in self.interfaces]
+
     def docker_hosts(self):
         return [n for n in self.hosts() if image_of(self.nodeInfo(n))]
 
@@ -106,7 +117,7 @@ class LabTopo(Topo):
 
     def route_hosts(self):
         """Point each host's default route at its router's address on the link."""
-        for host in self.docker_hosts():
+        for host in self.end_hosts():
             if 'defaultRoute' in self.nodeInfo(host):
                 continue        # set by the topology itself (the hijack's rogue)
             router = self.peer_router(host)

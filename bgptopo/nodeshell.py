@@ -99,6 +99,18 @@ class GuardedShell(object):
             'it was interrupted' if answered else 'its shell no longer answers'))
 
 
+class DualStack(object):
+    """Mixin for hosts (before Host in the bases): ip6=ADDRESS/LEN and
+    gateway6=ADDRESS, the IPv6 twins of Mininet's ip and defaultRoute."""
+
+    def config(self, ip6=None, gateway6=None, **params):
+        result = super(DualStack, self).config(**params)
+        if ip6:
+            self.cmd('ip -6 addr add %s dev %s nodad && ip -6 route add default via %s'
+                     % (ip6, self.defaultIntf(), gateway6))
+        return result
+
+
 class LabLink(Link):
     """A veth pair between nodes whose network namespaces die with them:
     stopping it deletes nothing (a command per veth end costs time, and

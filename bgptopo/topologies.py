@@ -1,5 +1,5 @@
-"""The lab's topologies: the seed's bgp3 and generated rings. Each only
-describes its nodes and links (LabTopo); bgp3's scenarios (exercise=1,
+"""The lab's topologies: the seed's bgp3, generated rings and labs from a
+file (lab,file=mylab.yml). Each only describes its nodes and links (LabTopo); bgp3's scenarios (exercise=1,
 hijack=1: bgptopo/scenarios/) add theirs. TOPOLOGIES, at the end, is what
 bgptopo/topo.py offers mn's --topo.
 
@@ -7,8 +7,12 @@ bgptopo/topo.py offers mn's --topo.
               \\    /                      R2 AS 55000 (WEB_SERVER's 12.0.0.0/24)
                R3                         R3 AS 65000 (11.0.0.0/24)"""
 
-from bgptopo import generated, routing, scenarios
+import os
+
+from bgptopo import generated, labfile, labplan, routing, scenarios
+from bgptopo.errors import LabError
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE
+from bgptopo.labnodes import LanBridge, PlainHost, ShapedLink
 from bgptopo.labtopo import LabTopo
 
 
@@ -64,5 +68,61 @@ class BgpRingTopo(LabTopo):
             self.addLink(routers[a - 1], routers[b - 1])
 
 
+class PlannedTopo(LabTopo):
+    """A lab built from a LabPlan (bgptopo/labplan.py): its routers with
+    the plan's suites, hosts, LAN bridges and links on the plan's ports.
+    self.lab (the Lab) tells commands the hosts' roles and the ASes'
+    relationships. etc=DIR: the configs in DIR (`bgptopo render`, edited)
+    instead of freshly rendered ones."""
+
+    def __init__(self, lab, **params):
+        self.lab = lab
+        self.plan = labplan.plan(lab)
+        LabTopo.__init__(self, **params)
+
+    def generate(self, params):
+        etc = params.get('etc')
+        if etc and not os.path.isdir(etc):
+            raise LabError('etc=%s is no folder; give the folder `bgptopo render` wrote.' % etc)
+        params['etc'] = dict.fromkeys(routing.SUITES, etc or labplan.write_run_configs(self.plan))
+        return params
+
+    def planned_suites(self):
+        return self.plan.suites
+
+    def build(self, etc=None, **_params):
+        for name in self.plan.routers:
+            self.addRouter(name, stubs=self.plan.stubs[name])
+        for name in self.plan.lans:
+            self.addSwitch(name, cls=LanBridge)
+        for host in self.plan.hosts.values():
+            self.add_planned_host(host)
+        for wire in self.plan.wires:
+            self.addLink(wire.a, wire.b, port1=wire.port_a, port2=wire.port_b,
+                         **(dict(wire.shaping, cls=ShapedLink) if wire.shaping else {}))
+
+    def add_planned_host(self, host):
+        ipv6 = dict(ip6=str(host.ip6), gateway6=str(host.gateway6)) if host.ip6 else {}
+        if host.image:
+            self.addDockerHost(host.name, host.image, ip=str(host.ip), **ipv6)
+        else:
+            self.addHost(host.name, cls=PlainHost, ip=str(host.ip),
+                         serves=host.role == 'server', **ipv6)
+
+
+class LabFileTopo(PlannedTopo):
+    """The lab a YAML file describes (bgptopo/labfile.py; examples/)."""
+
+    name = 'lab'
+
+    def __init__(self, file=None, **params):
+        if not file:
+            raise LabError('--topo lab needs the lab file: --topo lab,file=examples/bgp3.yml.')
+        PlannedTopo.__init__(self, labfile.load(file), file=file, **params)
+
+    def build(self, file=None, etc=None):
+        PlannedTopo.build(self)
+
+
 # what `--topo NAME` builds
-TOPOLOGIES = {topology.name: topology for topology in (Bgp3Topo, BgpRingTopo)}
+TOPOLOGIES = {topology.name: topology for topology in (Bgp3Topo, BgpRingTopo, LabFileTopo)}

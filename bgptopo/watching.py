@@ -48,7 +48,8 @@ def view(net, interval, terminal=True):
     routers = lab.routers(net)
     states = convergence.all_sessions(routers)
     names = updates.address_names(net)
-    target = lab.node(net, lab.WEB_SERVER) if lab.WEB_SERVER in net else None
+    server = lab.roles(net)[1]
+    target = lab.node(net, server) if server in net else None
     prefix = lab.prefix_of(target) if target else None
     lines = ['%s lab at %s%s' % (lab.topology_name(net), clock(time.time())[:8],
                                  ', every %g s; Ctrl-C returns to the prompt' % interval

@@ -54,7 +54,7 @@ def ask(child, line):
 
 def test_help_lists_the_lab_commands(prompt):
     text = ask(prompt, 'help')
-    for usage in ('bgp [router [show args]]', 'routes [router]', 'fetch [node url]',
+    for usage in ('bgp [router [show args]]', 'routes [router]', 'fetch [-6] [node url]',
                   'vtysh router [command]'):
         assert usage in text
 
@@ -112,7 +112,7 @@ def test_cli_misuse_is_one_sentence(prompt):
     assert 'usage: vtysh router [command]' in ask(prompt, 'vtysh')
     assert 'nosuch is no node of this lab' in ask(prompt, 'routes nosuch')
     assert 'nosuch is no node of this lab' in ask(prompt, 'fetch nosuch http://12.0.0.1/')
-    assert 'usage: fetch [node url]' in ask(prompt, 'fetch host')
+    assert 'usage: fetch [-6] [node url]' in ask(prompt, 'fetch host')
     assert 'usage: restart router' in ask(prompt, 'restart')
 
 

@@ -21,13 +21,13 @@ def suite(key=DEFAULT):
     return getattr(importlib.import_module(module), name)
 
 
-def choose(routers, suite_key=DEFAULT, **per_suite):
-    """{router: suite key} for a topology's routers: suite_key for all,
-    except those a suite's own parameter names (bird=r2+r3: a comma-free
-    list, for mn's --topo parsing). A sentence for an unknown suite or a
-    router the lab does not have."""
+def choose(routers, suite_key=DEFAULT, base=None, **per_suite):
+    """{router: suite key} for a topology's routers: suite_key for all (or
+    base's {router: key}, a lab file's), except those a suite's own
+    parameter names (bird=r2+r3: a comma-free list, for mn's --topo
+    parsing). A sentence for an unknown suite or a router the lab does not have."""
     suite(suite_key)
-    chosen = dict.fromkeys(routers, suite_key)
+    chosen = dict(base) if base else dict.fromkeys(routers, suite_key)
     for key, names in per_suite.items():
         suite(key)
         for name in filter(None, str(names).split('+')):

@@ -19,7 +19,7 @@ def failover(net, a, b):
     if not node_a.connectionsTo(node_b):
         raise LabError('%s and %s share no link; pick two linked routers.' % (a, b))
     client_name, url = lab.default_fetch(net)
-    prefix = lab.prefix_of(lab.node(net, lab.WEB_SERVER))
+    prefix = lab.prefix_of(lab.node(net, lab.default_ends(net)[1]))
     since = time.monotonic()
     journal.link_changed(net, a, b, 'down', 'failover')
     net.configLinkStatus(a, b, 'down')
