@@ -2,6 +2,11 @@
 
     bgptopo setup          install packages, start dockerd, build the images (./setup.sh)
     bgptopo run [mn args]  open the lab (mn --custom bgptopo/topo.py --topo bgp3 ...)
+    bgptopo run FILE.yml [mn args]
+                           open the lab a file describes (--topo lab,file=FILE.yml)
+    bgptopo render FILE.yml DIR
+                           write its routers' configs as an etc tree: DIR/<router>/...
+                           (edit them, then --topo lab,file=FILE.yml,etc=DIR)
     bgptopo clean          remove what dead labs left, then run mn's own cleanup (mn -c)
     bgptopo check          preflight: each requirement OK, or how to fix it"""
 
@@ -11,7 +16,8 @@ import shutil
 import subprocess
 import sys
 
-from bgptopo import containers, generated, images, lifecycle, preflight, routing, scenarios
+from bgptopo import (containers, generated, images, labfile, labplan, lifecycle, preflight,
+                     routing, scenarios)
 from bgptopo.errors import LabError
 from bgptopo.paths import PACKAGE_DIR, REPO_DIR
 
@@ -82,6 +88,39 @@ def clean():
     return subprocess.call(['mn', '-c'])
 
 
+def topo_argument(rest):
+    """--topo's value for `bgptopo run`: a lab file first in rest (taken
+    from it) is lab,file=PATH; otherwise the seed's lab."""
+    if rest and rest[0].endswith(('.yml', '.yaml')):
+        return 'lab,file=%s' % os.path.abspath(rest.pop(0))
+    return 'bgp3'
+
+
+def render(rest):
+    """`bgptopo render FILE DIR`: the configs a lab file gives, written
+    into DIR (made if missing; files of the same names replaced, nothing
+    else touched)."""
+    if len(rest) != 2:
+        print('bgptopo render: give the lab file and a folder: bgptopo render mylab.yml '
+              'mylab-etc', file=sys.stderr)
+        return 2
+    source, top = rest
+    try:
+        if os.path.exists(top) and not os.path.isdir(top):
+            raise LabError('%s exists and is no folder; name a folder.' % top)
+        written = labplan.render(labplan.plan(labfile.load(source)), top)
+    except LabError as failure:
+        print('bgptopo render: %s' % failure, file=sys.stderr)
+        return 2
+    except OSError as failure:
+        print('bgptopo render: cannot write %s (%s); name a folder you can write.'
+              % (failure.filename or top, failure.strerror), file=sys.stderr)
+        return 2
+    print('wrote %d files for %d routers into %s; load them with --topo lab,file=%s,etc=%s'
+          % (sum(len(files) for files in written.values()), len(written), top, source, top))
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     command, rest = (argv[0], argv[1:]) if argv else ('', [])
@@ -89,12 +128,14 @@ def main(argv=None):
         os.execv(os.path.join(REPO_DIR, 'setup.sh'), ['setup.sh'] + rest)
     if command == 'run':
         os.execvp('mn', ['mn', '--custom', os.path.join(PACKAGE_DIR, 'topo.py'),
-                         '--topo', 'bgp3'] + rest)
+                         '--topo', topo_argument(rest)] + rest)
+    if command == 'render':
+        sys.exit(render(rest))
     if command == 'clean':
         sys.exit(clean())
     if command == 'check':
         sys.exit(check())
-    sys.exit('bgptopo: unknown command %r; use one of: setup, run, clean, check.\n%s'
+    sys.exit('bgptopo: unknown command %r; use one of: setup, run, render, clean, check.\n%s'
              % (command, __doc__))
 
 

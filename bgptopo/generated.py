@@ -83,8 +83,9 @@ def run_directory():
 
 def write_tree(plans, top):
     """Each RouterPlan's configs as an etc tree: top/<router>/zebra.conf
-    (its addresses) and every suite's files."""
+    (its addresses) and every suite's files; {router: [file names]}."""
     suites = [routing.suite(key) for key in sorted(routing.SUITES)]
+    written = {}
     for router in plans:
         folder = os.path.join(top, router.name)
         os.makedirs(folder, exist_ok=True)
@@ -94,6 +95,8 @@ def write_tree(plans, top):
         for name, text in files.items():
             with open(os.path.join(folder, name), 'w') as conf:
                 conf.write(text)
+        written[router.name] = sorted(files)
+    return written
 
 
 def remove_stale_dirs():

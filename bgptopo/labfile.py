@@ -119,7 +119,7 @@ def load(path):
         with open(path) as stream:
             text = stream.read()
     except OSError as failure:
-        raise LabError('cannot read the lab file %s (%s); give file=PATH of a YAML lab file '
+        raise LabError('cannot read the lab file %s (%s); give the path of a YAML lab file '
                        '(examples/ has some).' % (source, failure.strerror))
     return parse(text, source)
 

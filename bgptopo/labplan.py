@@ -256,6 +256,11 @@ def plan(lab):
     return Planner(lab).plan()
 
 
+def render(lab_plan, top):
+    """The lab's configs written into top (`bgptopo render`)."""
+    return generated.write_tree(lab_plan.routers.values(), top)
+
+
 def write_run_configs(lab_plan):
     """A fresh run directory with the lab's configs for every suite,
     removed when we exit (generated.py says how)."""
