@@ -2,6 +2,7 @@
 plain Mininet hosts (one may serve the question page), a LAN's bridge (an
 IXP's peering LAN) and links with delay, bandwidth or loss."""
 
+import itertools
 import shlex
 
 from mininet.link import TCIntf
@@ -42,8 +43,12 @@ class LanBridge(GuardedShell, Switch):
     """A LAN as a Linux bridge inside a namespace of its own: nothing of it
     is left in the machine's namespace, whatever ends the lab."""
 
+    numbers = itertools.count(1)
+
     def __init__(self, name, **params):
         params['inNamespace'] = True
+        # Mininet's switches want an OpenFlow datapath id; a bridge has no use for it
+        params.setdefault('dpid', '%x' % next(self.numbers))
         Switch.__init__(self, name, **params)
         lifecycle.adopt(self)
 

@@ -2,6 +2,7 @@
 a lab either starts whole or leaves nothing behind."""
 
 import os
+import subprocess
 from bgptopo import routing
 from bgptopo.errors import LabError
 from bgptopo.paths import shown
@@ -59,3 +60,27 @@ def check_interfaces(name, configured, present):
                        'interface name in etc/quagga/%s/zebra.conf.'
                        % (name, ', '.join(missing), name,
                           ', '.join(sorted(present)) or 'no interfaces', name))
+
+
+NETEM_PROBE = ['unshare', '--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem',
+               'delay', '1ms']
+
+
+def require_shaping(topo):
+    """Links with delay or loss need the kernel's netem queue (Mininet's
+    TCLink puts it on each end); some kernels are built without it. Asked
+    once, in a namespace of its own that dies with the probe."""
+    shaped = [(a, b) for a, b, info in topo.links(withInfo=True)
+              if any(info.get(key) is not None for key in ('delay', 'loss', 'jitter'))]
+    if not shaped:
+        return
+    try:
+        probe = subprocess.run(NETEM_PROBE, capture_output=True, text=True, timeout=5)
+        refused = probe.returncode != 0 and (probe.stderr.strip() or 'refused')
+    except (OSError, subprocess.TimeoutExpired) as failure:
+        refused = str(failure)
+    if refused:
+        raise LabError('the link %s-%s has a delay or loss, which needs the kernel\'s netem '
+                       'queue, and this kernel has none (%s); remove delay and loss from the '
+                       'lab (bw works) or run on a kernel with sch_netem.'
+                       % (shaped[0] + (refused.splitlines()[-1],)))

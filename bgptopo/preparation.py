@@ -17,6 +17,7 @@ def prepare(topo):
     lifecycle.claim()
     try:
         preflight.require_suites(set(topo.suites.values()))
+        preflight.require_shaping(topo)
         if topo.boot_capture:
             capture.boot_folder(topo.boot_capture)
         scenarios.preflight(topo)
