@@ -2,13 +2,15 @@
 
 Converged means: every session each router's config files configure is
 Established, and every router's kernel table holds every prefix some
-router's files originate (the kernel is what forwards packets)."""
+router's files originate (the kernel is what forwards packets); in a lab
+from a file or an AS graph, every prefix its relationships bring it
+(labplan.owed_prefixes)."""
 
 import ipaddress
 import json
 import time
 
-from bgptopo import lifecycle, procs
+from bgptopo import labplan, lifecycle, procs
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
@@ -38,30 +40,44 @@ def answer(router, call):
     return output
 
 
-def kernel_prefixes(router):
-    """The prefixes in router's kernel routing table, as ip_networks."""
-    try:
-        routes = json.loads(router.cmd('ip -j route show'))
-    except ValueError:
-        return set()
-    return {ipaddress.ip_network(r['dst']) for r in routes if r.get('dst', 'default') != 'default'}
+def kernel_prefixes(router, versions=(4,)):
+    """The prefixes in router's kernel routing tables, as ip_networks."""
+    found = set()
+    for version in versions:
+        try:
+            routes = json.loads(router.cmd('ip -j -%d route show' % version))
+        except ValueError:
+            continue
+        found |= {ipaddress.ip_network(r['dst']) for r in routes
+                  if r.get('dst', 'default') != 'default'}
+    return found
 
 
 def originated(net):
     return {prefix for r in routers(net) for prefix in r.router_config().networks}
 
 
+def expected(net):
+    """{router: the prefixes its kernel must hold}."""
+    topo = getattr(net, 'topo', None)
+    if getattr(topo, 'plan', None) is not None:
+        owed = labplan.owed_prefixes(topo.lab, topo.plan.routers)
+        return {router: owed.get(router.name, set()) for router in routers(net)}
+    every = originated(net)
+    return {router: every for router in routers(net)}
+
+
 def problems(net):
     """What keeps the lab from being converged, one phrase each; [] if it is.
     Kernel tables are cheap to read and are the last to fill, so the BGP
     daemons are asked about their sessions only once every route is in place."""
-    expected = originated(net)
     found = []
-    for router in routers(net):
+    for router, prefixes in expected(net).items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
-        found += ['%s has no route to %s' % (router.name, prefix)
-                  for prefix in sorted(expected - kernel_prefixes(router))]
+        versions = sorted({prefix.version for prefix in prefixes}) or [4]
+        found += ['%s has no route to %s' % (router.name, prefix) for prefix in
+                  sorted(prefixes - kernel_prefixes(router, versions), key=family_order)]
     if found:
         return found
     for router, states in all_sessions(routers(net)).items():
@@ -71,6 +87,11 @@ def problems(net):
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
     return found
+
+
+def family_order(network):
+    """IPv4 before IPv6: Python does not compare the two."""
+    return network.version, network
 
 
 def require_running(net):

@@ -2,7 +2,8 @@
 solution_dir: etc/quagga for bgp3 and its exercise, a generated lab's own
 configs), one requirement a line, PASS or FAIL with the reason for a FAIL.
 
-Requirements: every router-router session is Established; each router
+Requirements (a lab from a file or an AS graph: bgptopo/labgrading.py):
+every router-router session is Established; each router
 accepts routes from each peer; every router routes each prefix to the AS
 the solution says originates it; in a lab with a client and a web server,
 the client reaches it and the page retrieved is the question. Every
@@ -10,7 +11,7 @@ requirement is listed whatever the state, so the score's total is fixed."""
 
 import time
 
-from bgptopo import convergence, diagnose, faults, lab
+from bgptopo import convergence, diagnose, faults, lab, labgrading
 from bgptopo.errors import LabError
 from bgptopo.paths import ETC_DIR, QUESTION_PAGE, router_conf
 
@@ -132,9 +133,16 @@ def fetch_requirements(net):
 
 
 def evaluate(net):
-    states = convergence.all_sessions(lab.routers(net))
-    return session_requirements(net, states) + origin_requirements(net) + \
-        fetch_requirements(net)
+    """Every requirement once: a lab from a file or an AS graph is graded
+    on its relationships (bgptopo/labgrading.py), the others on their
+    solution configs; both fetch the page when the lab has client and server."""
+    topo = getattr(net, 'topo', None)
+    if getattr(topo, 'plan', None) is not None:
+        found = labgrading.evaluate(net, topo.lab, topo.plan.routers)
+    else:
+        states = convergence.all_sessions(lab.routers(net))
+        found = session_requirements(net, states) + origin_requirements(net)
+    return found + fetch_requirements(net)
 
 
 def check(net, timeout=TIMEOUT):

@@ -28,7 +28,7 @@ import re
 
 import yaml
 
-from bgptopo import routing
+from bgptopo import routing, valleyfree
 from bgptopo.errors import LabError
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE
 from bgptopo.labmodel import (AutonomousSystem, Lab, LabHost, LabRouter, Lan, RouterLink,
@@ -497,6 +497,22 @@ SHAPING_HELP = {
     'delay': 'delay is a time such as 10ms',
     'bw': 'bw is in Mbit/s, e.g. 10',
     'loss': 'loss is a percentage, 0 to 100'}
+
+
+def warnings(lab):
+    """Sentences about a lab that builds but may not do what its author
+    meant: a loop of providers (each AS its customer's customer), under
+    which no AS is at the top of the routes that go round it."""
+    found = []
+    for cycle in valleyfree.provider_cycles(as_relationships(lab)):
+        first = next(link for link in lab.links
+                     if {lab.routers[link.a].asn, lab.routers[link.b].asn} == set(cycle[:2]))
+        found.append(Where(lab.source, first.line).error(
+            'warning: the ASes %s are each other\'s providers in a loop (%s is %s\'s '
+            'provider, ..., %s is %s\'s); valley-free routes cannot go round it, check the '
+            'relationships.' % (', '.join(map(str, cycle)), cycle[0], cycle[1], cycle[-1],
+                                cycle[0])))
+    return [str(sentence) for sentence in found]
 
 
 def as_relationships_of(links, routers):

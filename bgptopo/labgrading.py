@@ -16,15 +16,12 @@ The plans (contract RouterPlans) are the solution: what the sessions and
 prefixes should be, whatever a user has since typed at a router."""
 
 import ipaddress
-import time
 from collections import namedtuple
 
-from bgptopo import convergence, valleyfree
+from bgptopo import convergence, grading, valleyfree
 from bgptopo.errors import LabError
-from bgptopo.grading import Requirement
 from bgptopo.labmodel import as_relationships
 
-TIMEOUT = 15.0
 SHOWN = 3   # causes a reason lists before 'and N more'
 
 # one planned session: routers a and b, the address each peers from (the
@@ -40,12 +37,7 @@ def planned_prefixes(plans):
     for plan in plans.values():
         found.setdefault(plan.asn, []).extend(
             ipaddress.ip_network(network) for network, _ in plan.networks)
-    return {asn: sorted(set(nets), key=family_order) for asn, nets in found.items()}
-
-
-def family_order(network):
-    """IPv4 before IPv6: Python does not compare the two."""
-    return network.version, network
+    return {asn: sorted(set(nets), key=convergence.family_order) for asn, nets in found.items()}
 
 
 def planned_sessions(plans):
@@ -124,7 +116,7 @@ def session_requirements(plans, states):
         causes = [cause for cause in (
             side_state(states, session.a, session.b, session.address_b),
             side_state(states, session.b, session.a, session.address_a)) if cause]
-        found.append(Requirement(session_name(session), not causes, '; '.join(causes)))
+        found.append(grading.Requirement(session_name(session), not causes, '; '.join(causes)))
     return found
 
 
@@ -156,7 +148,7 @@ def missing_routes(asn, owed, held):
 def valleys(asn, held, relationships):
     """'PREFIX via AS path PATH: HOP' for each best route that took a valley."""
     causes = []
-    for prefix in sorted(held, key=family_order):
+    for prefix in sorted(held, key=convergence.family_order):
         hop = valleyfree.valley(held[prefix], asn, relationships)
         if hop:
             causes.append('%s via AS path %s: %s' % (prefix, held[prefix], hop))
@@ -176,9 +168,9 @@ def route_requirements(lab, prefixes, routes):
         held, why = routes[name]
         missing = [why] if why else missing_routes(asn, owed, held)
         bent = [why] if why else valleys(asn, held, relationships)
-        found.append(Requirement('%s has a route to each prefix valley-free export gives AS %d'
+        found.append(grading.Requirement('%s has a route to each prefix valley-free export gives AS %d'
                                  % (name, asn), not missing, listed(missing)))
-        found.append(Requirement("%s's best AS paths are valley-free" % name, not bent,
+        found.append(grading.Requirement("%s's best AS paths are valley-free" % name, not bent,
                                  listed(bent)))
     return found
 
@@ -191,14 +183,3 @@ def evaluate(net, lab, plans):
     routes = {router.name: best_routes(router) for router in routers}
     return (session_requirements(plans, states) +
             route_requirements(lab, planned_prefixes(plans), routes))
-
-
-def check(net, lab, plans, timeout=TIMEOUT):
-    """The requirements, once all pass or at the deadline (BGP may still be
-    converging when a student asks)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        results = evaluate(net, lab, plans)
-        if all(r.passed for r in results) or time.monotonic() >= deadline:
-            return results
-        time.sleep(0.2)

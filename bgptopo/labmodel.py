@@ -9,7 +9,7 @@ means b is a's customer (a is b's provider)."""
 from collections import namedtuple
 
 # what the other side is, seen from one side
-OPPOSITE = {'customer': 'provider', 'provider': 'customer', 'peer': 'peer'}
+OPPOSITE = {'customer': 'provider', 'provider': 'customer', 'peer': 'peer', 'none': 'none'}
 
 # asn, its router names, the prefixes it originates (ip_networks), its
 # route reflectors (router names; none: an iBGP full mesh), the file line
@@ -52,17 +52,23 @@ def relationship(lab, a, b):
 
 def as_relationships(lab):
     """{(asn a, asn b): what b is to a} for every pair of ASes joined by a
-    link or a LAN with Gao-Rexford policy."""
+    link or a LAN: 'customer', 'peer', 'provider' (Gao-Rexford policy), or
+    'none' where only links with policy none join them."""
     found = {}
     for link in lab.links:
+        a, b = router_asn(lab, link.a), router_asn(lab, link.b)
         if link.relationship:
-            a, b = router_asn(lab, link.a), router_asn(lab, link.b)
             found[a, b] = link.relationship
             found[b, a] = OPPOSITE[link.relationship]
+        elif link.policy == 'none':
+            found.setdefault((a, b), 'none')
+            found.setdefault((b, a), 'none')
     for lan in lab.lans:
-        if lan.policy != 'none':
-            for a, b in lan_pairs(lab, lan):
-                found[router_asn(lab, a), router_asn(lab, b)] = 'peer'
+        for a, b in lan_pairs(lab, lan):
+            pair = router_asn(lab, a), router_asn(lab, b)
+            kind = 'none' if lan.policy == 'none' else 'peer'
+            found[pair] = kind if found.get(pair, 'none') == 'none' else found[pair]
+            found[pair[::-1]] = found[pair]
     return found
 
 

@@ -17,10 +17,10 @@ no host sits in are stub LANs of its first router (r3-lan, r3-lan2)."""
 import ipaddress
 from collections import namedtuple
 
-from bgptopo import generated
+from bgptopo import generated, valleyfree
 from bgptopo.errors import LabError
 from bgptopo.labfile import Where
-from bgptopo.labmodel import lan_pairs
+from bgptopo.labmodel import as_relationships, lan_pairs
 from bgptopo.routing.contract import Peer, RouterPlan
 
 POOLS = {
@@ -254,6 +254,21 @@ def opposite(relationship):
 
 def plan(lab):
     return Planner(lab).plan()
+
+
+def owed_prefixes(lab, plans):
+    """{router name: set of ip_networks} each router should route: the
+    prefixes of every AS whose routes valley-free export (and policy-none
+    links) bring to the router's AS, its own included."""
+    relationships = as_relationships(lab)
+    origins = {}
+    for router in plans.values():
+        origins.setdefault(router.asn, set()).update(net for net, _ in router.networks)
+    reaching = {asn: set() for asn in origins}
+    for origin in origins:
+        for asn in valleyfree.expected_reach(relationships, origin) & set(origins):
+            reaching[asn] |= origins[origin]
+    return {name: reaching[router.asn] for name, router in plans.items()}
 
 
 def render(lab_plan, top):

@@ -1,5 +1,5 @@
-"""The lab's topologies: the seed's bgp3, generated rings and labs from a
-file (lab,file=mylab.yml). Each only describes its nodes and links (LabTopo); bgp3's scenarios (exercise=1,
+"""The lab's topologies: the seed's bgp3, generated rings, labs from a
+file (lab,file=mylab.yml) and from a CAIDA AS graph (asgraph,file=F,n=N). Each only describes its nodes and links (LabTopo); bgp3's scenarios (exercise=1,
 hijack=1: bgptopo/scenarios/) add theirs. TOPOLOGIES, at the end, is what
 bgptopo/topo.py offers mn's --topo.
 
@@ -9,7 +9,9 @@ bgptopo/topo.py offers mn's --topo.
 
 import os
 
-from bgptopo import generated, labfile, labplan, routing, scenarios
+from mininet.log import warn
+
+from bgptopo import asgraph, generated, labfile, labplan, routing, scenarios
 from bgptopo.errors import LabError
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE
 from bgptopo.labnodes import LanBridge, PlainHost, ShapedLink
@@ -118,11 +120,36 @@ class LabFileTopo(PlannedTopo):
     def __init__(self, file=None, **params):
         if not file:
             raise LabError('--topo lab needs the lab file: --topo lab,file=examples/bgp3.yml.')
-        PlannedTopo.__init__(self, labfile.load(file), file=file, **params)
+        lab = labfile.load(file)
+        for sentence in labfile.warnings(lab):
+            warn('*** bgptopo: %s\n' % sentence)
+        PlannedTopo.__init__(self, lab, file=file, **params)
 
     def build(self, file=None, etc=None):
         PlannedTopo.build(self)
 
 
+class AsGraphTopo(PlannedTopo):
+    """n ASes of a CAIDA AS-relationship file (serial-1, plain or .bz2),
+    one router each, with Gao-Rexford policies from the file's
+    relationships (bgptopo/asgraph.py says which ASes are chosen); seed=S:
+    a random connected sample; ipv6=1: dual stack."""
+
+    name = 'asgraph'
+
+    def __init__(self, file=None, n=20, seed=None, ipv6=0, **params):
+        if not file:
+            raise LabError('--topo asgraph needs a CAIDA AS-relationship file: '
+                           '--topo asgraph,file=20240101.as-rel.txt.bz2,n=20.')
+        numbers = generated.whole_numbers(n=n, ipv6=ipv6, **({'seed': seed} if seed else {}))
+        lab = asgraph.lab_from_graph(file, numbers[0], int(seed) if seed else None,
+                                     ipv6=bool(numbers[1]))
+        PlannedTopo.__init__(self, lab, file=file, n=n, seed=seed, ipv6=ipv6, **params)
+
+    def build(self, file=None, n=20, seed=None, ipv6=0, etc=None):
+        PlannedTopo.build(self)
+
+
 # what `--topo NAME` builds
-TOPOLOGIES = {topology.name: topology for topology in (Bgp3Topo, BgpRingTopo, LabFileTopo)}
+TOPOLOGIES = {topology.name: topology
+              for topology in (Bgp3Topo, BgpRingTopo, LabFileTopo, AsGraphTopo)}

@@ -14,6 +14,7 @@ that shape is valley-free, any other has a valley."""
 from collections import deque
 
 UP, ACROSS, DOWN = 'provider', 'peer', 'customer'
+NONE = 'none'   # a link with policy none: the seed's accept-the-lab's-prefixes sessions
 HOP_WORDS = {UP: 'up to a provider', ACROSS: 'across to a peer', DOWN: 'down to a customer'}
 NO_RELATIONSHIP = 'over a link with no relationship'
 INSIDE = 'inside the AS'
@@ -47,18 +48,31 @@ def closure(neighbors, start, kind):
 
 def reach(neighbors, origin):
     """expected_reach on an adjacency (see there); asgraph grows one
-    adjacency AS by AS and asks this of each candidate."""
-    up = closure(neighbors, [origin], UP)
-    across = {peer for asn in up for peer in of_kind(neighbors, asn, ACROSS)}
-    return closure(neighbors, up | across, DOWN)
+    adjacency AS by AS and asks this of each candidate. A route's state on
+    the way is the AS holding it and whether that AS may still send it up
+    or across (it is its own, or came from a customer); a link with policy
+    none (NONE) passes every route both ways, and what comes over it is
+    nobody's customer route."""
+    start = (origin, True)
+    seen, queue = {start}, deque([start])
+    while queue:
+        asn, upward = queue.popleft()
+        for other, kind in neighbors.get(asn, {}).items():
+            if kind in (UP, ACROSS) and not upward:
+                continue
+            state = (other, kind == UP)     # other learned it from its customer
+            if state not in seen:
+                seen.add(state)
+                queue.append(state)
+    return {asn for asn, _ in seen}
 
 
 def expected_reach(relationships, origin):
     """The ASes that should hold a route to origin's prefixes (origin
     included): every AS above origin (customer routes go to everyone), their
     peers, and everything below those (the rest goes only to customers).
-    Valley-free paths read the same both ways, so this is also the set of
-    ASes whose prefixes origin should reach."""
+    Without policy-none links, valley-free paths read the same both ways,
+    so this is also the set of ASes whose prefixes origin should reach."""
     return reach(adjacency(relationships), origin)
 
 

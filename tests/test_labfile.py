@@ -137,3 +137,15 @@ def test_a_lan_peers_every_pair_of_ases_on_it():
 @pytest.mark.parametrize('name', sorted(os.listdir(EXAMPLES)))
 def test_every_example_reads_and_plans(name):
     assert labplan.plan(labfile.load(os.path.join(EXAMPLES, name))).routers
+
+
+def test_a_loop_of_providers_is_a_warning_naming_a_line_of_it():
+    text = GOOD.replace('  200: {routers: [b]}', '  200: {routers: [b]}\n  300: {routers: [c]}') + \
+        '  - {between: [b, c], relationship: provider-customer}\n' \
+        '  - {between: [c, a], relationship: provider-customer}\n'
+    lab = parse(text)
+    assert labfile.warnings(lab) == [
+        "lab.yml, line 9: warning: the ASes 100, 200, 300 are each other's providers in a "
+        "loop (100 is 200's provider, ..., 300 is 100's); valley-free routes cannot go round "
+        "it, check the relationships."]
+    assert labfile.warnings(parse(GOOD)) == []

@@ -39,6 +39,17 @@ def test_reach_reads_the_same_both_ways():
                 (a in valleyfree.expected_reach(INTERNET, b)), (a, b)
 
 
+def test_links_with_policy_none_pass_everything_but_carry_no_customer_route():
+    # the seed's style: three ASes with policy none hear of each other
+    seed = relationships((1, 2, 'none'), (1, 3, 'none'), (2, 3, 'none'))
+    assert valleyfree.expected_reach(seed, 1) == {1, 2, 3}
+    # 7 hangs off 3 by a policy-none link: it hears of everything 3 has, but
+    # what it sends 3 is no customer route of 3's, so 3 keeps it from 1 and 6
+    mixed = {**INTERNET, **relationships((3, 7, 'none'))}
+    assert valleyfree.expected_reach(mixed, 1) == {1, 2, 3, 4, 5, 7}
+    assert valleyfree.expected_reach(mixed, 7) == {3, 5, 7}
+
+
 def test_valley_free_paths_have_no_valley():
     assert valleyfree.valley('', 5, INTERNET) is None            # its own route
     assert valleyfree.valley('3 1 2 4', 5, INTERNET) is None     # up across down down
