@@ -1,12 +1,13 @@
 """A picture of the running lab, drawn with Graphviz: routers with their AS
 and the prefixes they originate, hosts with their address, links with their
-interfaces and subnet, and each BGP session coloured by its state."""
+interfaces and subnet, and each BGP session coloured by its state. In a lab
+with relationships (a lab file, an AS graph) providers sit above customers."""
 
 import ipaddress
 import os
 import subprocess
 
-from bgptopo import addressing, convergence, diagnose, lab
+from bgptopo import addressing, convergence, diagnose, lab, valleyfree
 from bgptopo.errors import LabError
 from bgptopo.router import Router
 
@@ -34,9 +35,31 @@ def intf_up(intf):
     return 'UP' in flags.split('>', 1)[0].split(',')
 
 
+def levels(net):
+    """{router name: level}, providers above customers, in a lab with
+    relationships (bgptopo/valleyfree.ranks); {} in the others."""
+    relationships = lab.relationships(net)
+    if not relationships:
+        return {}
+    asns = {router.name: router.router_config().asn for router in lab.routers(net)}
+    ranked = valleyfree.ranks(relationships, set(asns.values()))
+    return {name: ranked.get(asn, 0) for name, asn in asns.items()}
+
+
+def lay_out_levels(dot, ranked):
+    """Each level's routers side by side, the levels top to bottom."""
+    for level in sorted(set(ranked.values())):
+        with dot.subgraph(name='level%d' % level) as same:
+            same.attr(rank='same')
+            for name in sorted(n for n, found in ranked.items() if found == level):
+                same.node(name)
+
+
 def graph(net):
     import graphviz
-    dot = graphviz.Graph('bgptopo', graph_attr={'rankdir': 'LR', 'fontname': 'Helvetica'},
+    ranked = levels(net)
+    dot = graphviz.Graph('bgptopo', graph_attr={'rankdir': 'TB' if ranked else 'LR',
+                                                'fontname': 'Helvetica'},
                          node_attr={'fontname': 'Helvetica'}, edge_attr={'fontname': 'Helvetica',
                                                                          'fontsize': '10'})
     for router in lab.routers(net):
@@ -48,6 +71,9 @@ def graph(net):
     for host in lab.end_hosts(net):
         dot.node(host.name, '%s\\n%s' % (host.name, host.IP()), shape='ellipse',
                  style='filled', fillcolor='lightyellow')
+    for switch in net.switches:
+        dot.node(switch.name, '%s\\nLAN' % switch.name, shape='box3d')
+    lay_out_levels(dot, ranked)
     states = convergence.all_sessions(lab.routers(net))
     sessions = {(a.name, b.name): states.get(a, {}).get(str(address_b.ip), ('down',))[0]
                 for a, b, _, address_b in diagnose.router_links(net)}
@@ -61,6 +87,8 @@ def graph(net):
                          color=STATE_COLOURS.get(state, 'firebrick'))
         if not (intf_up(link.intf1) and intf_up(link.intf2)):
             attrs['style'] = 'dashed'
+        if a in ranked and b in ranked and ranked[a] > ranked[b]:
+            a, b = b, a         # the provider first: dot puts an edge's tail above
         dot.edge(a, b, **attrs)
     return dot
 

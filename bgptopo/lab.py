@@ -58,6 +58,13 @@ def roles(net):
     return CLIENT, WEB_SERVER
 
 
+def relationships(net):
+    """{(asn a, asn b): what b is to a} of a lab from a file or an AS
+    graph; {} for the others."""
+    described = getattr(getattr(net, 'topo', None), 'lab', None)
+    return labmodel.as_relationships(described) if described is not None else {}
+
+
 def default_ends(net):
     """roles(net), or a sentence when the lab lacks one of them."""
     client, server = roles(net)

@@ -9,7 +9,9 @@ thing along it, from what the running routers hold."""
 import ipaddress
 import json
 
-from bgptopo import convergence, diagnose, lab, policy, running
+from mininet.node import Switch
+
+from bgptopo import convergence, diagnose, lab, policy, running, valleyfree
 from bgptopo.errors import LabError
 
 MAX_HOPS = 16
@@ -36,11 +38,28 @@ def link_peer(node, intf_name):
     return link.intf2.node if link.intf1 is intf else link.intf1.node
 
 
+def on_lan(switch, address):
+    """The node on switch's LAN that holds address, or None."""
+    for intf in switch.intfList():
+        node = link_peer(switch, intf.name)
+        if node is not None and lab.holds(node, address):
+            return node
+    return None
+
+
 def trace(net, src, dst):
     """[hop dicts] from src to dst, as packets go now: node; for routers as
     and as_path (of the BGP route for dst's address); out and via where the
-    packet leaves; the last hop's end says why it ended ('arrived' only at dst)."""
-    return walk(net, lab.node(net, src), lab.node(net, dst))[0]
+    packet leaves; the last hop's end says why it ended ('arrived' only at
+    dst); in a lab with relationships, next_as says how the packet goes on
+    to the next router's AS ('up to a provider', ...)."""
+    hops = walk(net, lab.node(net, src), lab.node(net, dst))[0]
+    relationships = lab.relationships(net)
+    if relationships:
+        for hop, following in zip(hops, hops[1:]):
+            if hop.get('as') and following.get('as') and hop['as'] != following['as']:
+                hop['next_as'] = valleyfree.hop_kind(relationships, hop['as'], following['as'])
+    return hops
 
 
 def walk(net, source, target):
@@ -74,6 +93,8 @@ def step(node, target, address, hop):
         return 'no route to %s' % address, NO_ROUTE, None
     hop['out'], hop['via'] = route['dev'], route.get('gateway')
     peer = link_peer(node, route['dev'])
+    if isinstance(peer, Switch):        # a LAN: on to the node holding the next address
+        peer = on_lan(peer, route.get('gateway') or address)
     if peer is None:
         return '%s leads to no node of the lab' % route['dev'], NOWHERE, None
     return None, None, peer
@@ -90,6 +111,8 @@ def format_trace(src, dst, hops, prefix):
             bgp = 'BGP path: %s' % ('(originates it)' if hop['as_path'] in ('', 'Local')
                                    else hop['as_path'] or '(none)')
         lines.append('  %-16s %-32s %s' % (who, where, bgp))
+        if hop.get('next_as'):
+            lines.append('  %-16s | %s' % ('', hop['next_as']))
         if hop.get('end') and hop['end'] != ARRIVED:
             lines.append('  ** %s' % hop['end'])
     return '\n'.join(lines) + '\n'
