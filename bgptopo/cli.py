@@ -160,12 +160,11 @@ class BgpCLI(CLI):
             raise misuse('routes')
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
         if as_json:
-            output(json.dumps({r.name: json.loads(r.cmd('ip -j route show') or '[]')
-                               for r in targets}, indent=1) + '\n')
+            output(json.dumps({r.name: lab.kernel_routes(r) for r in targets}, indent=1) + '\n')
             return
         for router in targets:
             output('*** %s\n' % router.name)
-            output(format_routes(router.cmd('ip -j route show')))
+            output(format_routes(lab.kernel_routes(router)))
 
     @command
     def do_fetch(self, line):
@@ -393,14 +392,14 @@ def json_flag(line):
     return [w for w in words if w != '--json'], '--json' in words
 
 
-def format_routes(ip_json):
-    """`ip -j route` output as aligned columns."""
-    try:
-        routes = json.loads(ip_json)
-    except ValueError:
-        return ip_json
+def format_routes(routes):
+    """Kernel routes (lab.kernel_routes) as aligned columns."""
     rows = [('prefix', 'next hop', 'interface', 'protocol')]
     for route in routes:
         rows.append((route.get('dst', '?'), route.get('gateway', 'direct'),
                      route.get('dev', '-'), route.get('protocol', 'kernel')))
-    return ''.join('  %-18s %-16s %-11s %s\n' % row for row in rows) + '\n'
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return ''.join('  %s %s %s %s\n' % (row[0].ljust(widths[0]), row[1].ljust(widths[1]),
+                                        row[2].ljust(widths[2]), row[3])
+                   for row in rows) + '\n'
+

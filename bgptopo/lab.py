@@ -101,6 +101,18 @@ def addresses(node, version=4):
             for link in links if link.get('ifname') != 'lo'}
 
 
+def kernel_routes(router):
+    """router's kernel routes as `ip -j route` gives them, IPv4 then IPv6
+    (without the link-local and multicast ones every interface has)."""
+    found = []
+    for version in (4, 6):
+        try:
+            found += json.loads(router.cmd('ip -j -%d route show' % version) or '[]')
+        except ValueError:
+            continue
+    return [r for r in found if not r.get('dst', '').startswith(('fe80:', 'ff00:', 'multicast'))]
+
+
 def intf_address(node, intf):
     """The first address on node's interface intf now, or None."""
     found = addresses(node).get(intf)

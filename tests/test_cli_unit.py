@@ -19,14 +19,19 @@ class FakeNode(object):
         return self.answer
 
 
-def test_routes_are_columns():
-    text = format_routes('[{"dst":"12.0.0.0/24","gateway":"192.168.12.2",'
-                         '"dev":"r1-eth1","protocol":"bgp"},'
-                         '{"dst":"10.0.0.0/24","dev":"r1-eth0","protocol":"kernel"}]')
-    lines = text.splitlines()
+def test_routes_are_columns_of_both_families_without_link_local_ones():
+    node = FakeNode('')
+    answers = {4: '[{"dst":"12.0.0.0/24","gateway":"192.168.12.2","dev":"r1-eth1",'
+                  '"protocol":"bgp"},{"dst":"10.0.0.0/24","dev":"r1-eth0","protocol":"kernel"}]',
+               6: '[{"dst":"2001:db8:2::/48","gateway":"fd00:1::2","dev":"r1-eth1",'
+                  '"protocol":"bgp"},{"dst":"fe80::/64","dev":"r1-eth1","protocol":"kernel"}]'}
+    node.cmd = lambda command: answers[int(command.split()[2][1])]
+    lines = format_routes(lab.kernel_routes(node)).splitlines()
     assert lines[0].split() == ['prefix', 'next', 'hop', 'interface', 'protocol']
     assert lines[1].split() == ['12.0.0.0/24', '192.168.12.2', 'r1-eth1', 'bgp']
     assert lines[2].split() == ['10.0.0.0/24', 'direct', 'r1-eth0', 'kernel']
+    assert lines[3].split() == ['2001:db8:2::/48', 'fd00:1::2', 'r1-eth1', 'bgp']
+    assert len(lines) == 5 and not lines[4] and len({line.index('r1-eth') for line in lines[1:4]}) == 1
 
 
 def test_fetch_returns_the_body():
