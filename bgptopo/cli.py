@@ -28,7 +28,8 @@ COMMANDS = (
     ('converge', 'converge [seconds]', 'wait until every session and prefix is up'),
     ('restart', 'restart router', "stop and start a router's routing daemons"),
     ('check', 'check [--json]', 'grade the lab: PASS/FAIL per requirement, a score'),
-    ('path', 'path [src dst] [--json]', 'hop by hop path now, with each router\'s AS path'),
+    ('path', 'path [-6] [src dst] [--json]',
+     'hop by hop path now (-6: IPv6), with each router\'s AS path and AS hops'),
     ('why', 'why [src dst]', 'the first broken thing between two nodes, in a sentence'),
     ('draw', 'draw [file.png|file.svg]', 'a picture of the lab; writes (or replaces) that file only'),
     ('capture', 'capture [start [link|interface ...] [--dir FOLDER] | stop]',
@@ -236,17 +237,19 @@ class BgpCLI(CLI):
 
     @command
     def do_path(self, line):
-        """The hop-by-hop path from src (host) to dst (webserver) now, beside the BGP AS
-        path each router holds."""
+        """The hop-by-hop path from src (the client) to dst (the web server) now, beside
+        the BGP AS path each router holds; -6: over IPv6."""
         words, as_json = json_flag(line)
+        version = 6 if words[:1] == ['-6'] else 4
+        words = words[1:] if version == 6 else words
         if len(words) not in (0, 2):
             raise misuse('path')
         src, dst = words or lab.default_ends(self.mn)
-        hops = tracing.trace(self.mn, src, dst)
+        hops = tracing.trace(self.mn, src, dst, version)
         if as_json:
             output(json.dumps(hops, indent=1) + '\n')
         else:
-            prefix = lab.prefix_of(self.mn[dst])
+            prefix = lab.prefix_of(self.mn[dst], version)
             output(tracing.format_trace(src, dst, hops, prefix))
 
     @command

@@ -122,7 +122,8 @@ def intf_address(node, intf):
 def holds(node, address):
     """Does node have address on one of its interfaces now?"""
     address = ipaddress.ip_address(address)
-    return any(a.ip == address for found in addresses(node).values() for a in found)
+    return any(a.ip == address for found in addresses(node, address.version).values()
+               for a in found)
 
 
 def originated(router):
@@ -133,7 +134,7 @@ def originated(router):
     return router.router_config().networks
 
 
-def destination(node):
+def destination(node, version=4):
     """(address, network) where packets for node go. A host: the address of
     its default interface. A router: its address inside a prefix it
     originates (a `network` it announces), e.g. r1's 10.0.0.254 in
@@ -147,8 +148,8 @@ def destination(node):
         if inside:
             return inside[0]
     if not ordered:
-        raise LabError('%s has no IPv4 address now; give it one (e.g. `%s ip addr add '
-                       'ADDRESS/LEN dev INTERFACE`).' % (node.name, node.name))
+        raise LabError('%s has no IPv%d address now; give it one (e.g. `%s ip addr add '
+                       'ADDRESS/LEN dev INTERFACE`).' % (node.name, version, node.name))
     return ordered[0].ip, ordered[0].network
 
 
@@ -157,15 +158,15 @@ def default_intf(node):
     return None if isinstance(node, Router) else getattr(node.defaultIntf(), 'name', None)
 
 
-def address_of(node):
+def address_of(node, version=4):
     """The address packets for node go to (see destination)."""
-    return destination(node)[0]
+    return destination(node, version)[0]
 
 
-def prefix_of(node):
+def prefix_of(node, version=4):
     """The network packets for node are routed by, e.g. 12.0.0.0/24 for the
     web server, 10.0.0.0/24 for r1 (see destination)."""
-    return str(destination(node)[1])
+    return str(destination(node, version)[1])
 
 
 CURL_EXIT = re.compile(r'curl-exit=(\d+)\s*$')

@@ -47,13 +47,13 @@ def on_lan(switch, address):
     return None
 
 
-def trace(net, src, dst):
+def trace(net, src, dst, version=4):
     """[hop dicts] from src to dst, as packets go now: node; for routers as
     and as_path (of the BGP route for dst's address); out and via where the
     packet leaves; the last hop's end says why it ended ('arrived' only at
     dst); in a lab with relationships, next_as says how the packet goes on
     to the next router's AS ('up to a provider', ...)."""
-    hops = walk(net, lab.node(net, src), lab.node(net, dst))[0]
+    hops = walk(net, lab.node(net, src), lab.node(net, dst), version)[0]
     relationships = lab.relationships(net)
     if relationships:
         for hop, following in zip(hops, hops[1:]):
@@ -62,9 +62,10 @@ def trace(net, src, dst):
     return hops
 
 
-def walk(net, source, target):
-    """(hops, how the walk ended: ARRIVED, ELSEWHERE, ...)."""
-    address, routers, hops, node = lab.address_of(target), lab.routers(net), [], source
+def walk(net, source, target, version=4):
+    """(hops, how the walk ended: ARRIVED, ELSEWHERE, ...), for packets to
+    target's IPv4 (or IPv6) address."""
+    address, routers, hops, node = lab.address_of(target, version), lab.routers(net), [], source
     while len(hops) < MAX_HOPS:
         hop = {'node': node.name}
         if node in routers:
