@@ -10,7 +10,7 @@ from bgptopo.routing.contract import Route, RoutingSuite, Session
 from bgptopo.routing.frr import install
 from bgptopo.routing.frr.config import parse_bgp
 from bgptopo.routing.frr.policy import Side
-from bgptopo.routing.frr.render import bgpd_conf
+from bgptopo.routing.frr import render
 from bgptopo.routing.frr.shell import parse_json, running_config_text, vtysh, vtysh_json
 
 SUMMARY = 'show ip bgp summary'
@@ -68,7 +68,7 @@ class Frr(RoutingSuite):
                            'its folder of the etc tree.' % (name, shown(path), failure.strerror))
 
     def render(self, plan):
-        return {'bgpd.conf': bgpd_conf(plan)}
+        return render.render(plan)
 
     # the running router
 
