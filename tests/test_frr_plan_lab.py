@@ -11,6 +11,7 @@ Each AS originates 10.N.0.0/24 and 2001:db8:N::/64 (N = AS - 65000) from a
 stub LAN; every eBGP link carries an IPv4 and an IPv6 session."""
 
 import ipaddress
+import json
 import os
 
 import pytest
@@ -19,8 +20,10 @@ from bgptopo import addressing, procs, routing
 from bgptopo.labtopo import LabTopo
 from bgptopo.routing.contract import Peer, RouterPlan
 
+pytestmark = pytest.mark.integration
+
 FRR = routing.suite('frr')
-DEADLINE = 40.0
+DEADLINE = 30.0     # seconds: the lab converges in about 3
 ASNS = {'a1': 65001, 'a2': 65001, 'p': 65002, 'q': 65003, 'c': 65004}
 ORIGIN = ('a1', 'p', 'q', 'c')     # who originates its AS's prefixes, from NAME-lan
 # (router, router, what the second is to the first's AS), in the order of the links
@@ -156,3 +159,136 @@ def net(tmp_path_factory):
     lab = start_lab(folder)
     yield lab
     lab.stop()
+
+
+# what the lab holds, read through the FRR suite (and FRR's JSON where the
+# contract says nothing: preferences, communities)
+
+def settled(what, expected):
+    """what(), asked until it answers expected or DEADLINE passes: its last answer."""
+    answers = []
+    procs.wait_until(lambda: answers.append(what()) or answers[-1] == expected, DEADLINE, 0.2)
+    return answers[-1]
+
+
+def session_states(net):
+    """{(router, peer address): state} of every session the plans configure."""
+    states = {}
+    for name, plan in PLANS.items():
+        found = FRR.sessions(net[name])
+        states.update({(name, peer.address): found[peer.address].state
+                       if peer.address in found else 'missing' for peer in plan.peers})
+    return states
+
+
+def best_path(router, prefix):
+    """FRR's best path to prefix in router, as `show bgp ... json` gives it ({}: none)."""
+    family = 'ipv4' if prefix.version == 4 else 'ipv6'
+    answer = FRR.show_json(router, ['bgp', family, 'unicast', str(prefix)])
+    return next((path for path in answer.get('paths', [])
+                 if path.get('bestpath', {}).get('overall')), {})
+
+
+def preference(router, prefix):
+    path = best_path(router, prefix)
+    return path.get('locPrf'), path.get('aspath', {}).get('string')
+
+
+def addresses_of(name, peer):
+    """Router name's session addresses toward peer (IPv4, IPv6)."""
+    return [ipaddress.ip_address(p.address) for p in PLANS[name].peers if p.name == peer]
+
+
+def held(*names):
+    """The prefixes of the ASes of routers names, both families."""
+    return {prefix for name in names for prefix in prefixes(name)}
+
+
+def test_every_session_is_established_in_both_families(net):
+    expected = {(name, peer.address): 'Established'
+                for name, plan in PLANS.items() for peer in plan.peers}
+    assert {ipaddress.ip_address(a).version for _, a in expected} == {4, 6}
+    assert settled(lambda: session_states(net), expected) == expected
+
+
+def test_local_preference_comes_from_the_relationship_before_path_length(net):
+    """a1 hears c's prefix from its customer c (prepended: 4 hops) and from
+    its provider p (2 hops), and takes the customer's; its preferences
+    cross iBGP to a2; q's preference is its session's override."""
+    for family in (0, 1):
+        c_prefix = prefixes('c')[family]
+        assert c_prefix in settled(lambda: FRR.kept(net['a1'], addresses_of('a1', 'p')[family]),
+                                   {c_prefix} | {prefixes('p')[family]})
+        expected = {('a1', 'c'): (300, '65004 65004 65004 65004'), ('a1', 'p'): (100, '65002'),
+                    ('a2', 'q'): (200, '65003'), ('a2', 'c'): (300, '65004 65004 65004 65004'),
+                    ('c', 'a1'): (100, '65001'), ('q', 'a1'): (250, '65001')}
+        assert settled(lambda: {(r, owner): preference(net[r], prefixes(owner)[family])
+                                for r, owner in expected}, expected) == expected
+
+
+def test_a_providers_route_is_not_exported_to_a_peer_and_a_customers_is(net):
+    assert settled(lambda: set(FRR.best_routes(net['q'])), held('q', 'a1', 'c')) == \
+        held('q', 'a1', 'c')
+    assert settled(lambda: set(FRR.best_routes(net['p'])), held('p', 'a1', 'c')) == \
+        held('p', 'a1', 'c')
+    assert settled(lambda: set(FRR.best_routes(net['c'])), held('c', 'a1', 'p', 'q')) == \
+        held('c', 'a1', 'p', 'q')      # a customer gets everything
+    for family, address in enumerate(addresses_of('a2', 'q')):
+        assert FRR.advertised(net['a2'], address) == {prefixes('a1')[family],
+                                                      prefixes('c')[family]}
+        assert FRR.kept(net['q'], addresses_of('q', 'a2')[family]) == {
+            prefixes('a1')[family], prefixes('c')[family]}
+
+
+def test_tags_and_overrides_cross_ibgp_and_ebgp(net):
+    """c's route reached q with a1's customer tag (set at a1, carried over
+    iBGP to a2), a2's MED and community overrides, and q's peer tag."""
+    expected = (['65001:0:1', '65003:0:2'], 7, ['65001:100'])
+    for prefix in prefixes('c'):
+        assert settled(lambda: attributes(best_path(net['q'], prefix)), expected) == expected
+
+
+def attributes(path):
+    """(large communities, MED, communities) of a path of best_path."""
+    return (path.get('largeCommunity', {}).get('list'), path.get('metric'),
+            path.get('community', {}).get('list'))
+
+
+def test_ibgp_next_hop_self_puts_routes_across_the_as_in_the_far_kernel(net):
+    """a1 reaches q's prefixes through a2's loopback (next-hop-self: q's own
+    address is not known inside AS 65001), which OSPF routes over a1-eth0."""
+    a1 = net['a1']
+    for family, loopback in enumerate(['10.255.0.2', '2001:db8:ff::2']):
+        prefix = prefixes('q')[family]
+        assert settled(lambda: FRR.best_route(a1, prefix), (str(prefix), '65003', loopback)) \
+            == (str(prefix), '65003', loopback)
+        version = '-%d' % prefix.version
+        assert settled(lambda: kernel_route(a1, version, 'route show %s' % loopback),
+                       ('ospf', 'a1-eth0')) == ('ospf', 'a1-eth0')
+        assert settled(lambda: kernel_route(a1, version, 'route get %s' % prefix[1])[1:],
+                       ('a1-eth0',)) == ('a1-eth0',)
+
+
+def kernel_route(router, version, what):
+    """(protocol, device) of `ip -j -4|-6 route show|get X` in router."""
+    try:
+        routes = json.loads(router.cmd('ip -j %s %s' % (version, what)))
+    except ValueError:
+        return None
+    return (routes[0].get('protocol'), routes[0].get('dev')) if routes else None
+
+
+def test_an_ipv6_page_crosses_the_lab_from_customer_to_peer(net, tmp_path):
+    """c fetches a page from q over IPv6, from c's LAN address to q's:
+    c -> a1 -> a2 -> q and back, on BGP routes only."""
+    (tmp_path / 'page.txt').write_text('served by q over IPv6\n')
+    server = net['q'].start_process('http', [
+        '/usr/bin/python3', '-m', 'http.server', '8000', '--bind', '2001:db8:3::1',
+        '--directory', str(tmp_path)], record=False)
+    fetch = "curl -6 -g -sS --max-time 2 --interface 2001:db8:4::1 " \
+            "'http://[2001:db8:3::1]:8000/page.txt'"
+    try:
+        assert settled(lambda: net['c'].cmd(fetch).strip(), 'served by q over IPv6') == \
+            'served by q over IPv6'
+    finally:
+        procs.stop(server)
