@@ -11,6 +11,7 @@ import pytest
 from bgptopo import addressing, routing
 from bgptopo.errors import LabError
 from bgptopo.routing.contract import Peer, RouterPlan
+from bgptopo.routing.frr.policy import Policy
 
 FRR = routing.suite('frr')
 I, N = ipaddress.ip_interface, ipaddress.ip_network
@@ -262,3 +263,26 @@ def test_a_router_without_ospf_files_starts_zebra_and_bgpd(tmp_path):
     router = Starting(write_router(tmp_path, FRR.render(PLAN._replace(ospf=()))))
     FRR.start(router)
     assert router.started == [('zebra', True), ('bgpd', False)]
+
+
+def test_hints_name_the_address_family_of_ipv6_sessions_and_networks():
+    assert FRR.hint_neighbor('10.0.0.2', 2) == '`neighbor 10.0.0.2 remote-as 2`'
+    assert FRR.hint_neighbor('2001:db8::2', 2) == (
+        '`neighbor 2001:db8::2 remote-as 2` and, under address-family ipv6 unicast, '
+        '`neighbor 2001:db8::2 activate`')
+    assert FRR.hint_network(N('2001:db8:1::/64')) == \
+        '`network 2001:db8:1::/64` under address-family ipv6 unicast'
+
+
+def test_why_reads_the_rendered_accept_style_in_both_families(bgpd):
+    """The lab's own reading of FRR's filters (policy.py) judges IPv6
+    prefixes by the ipv6 prefix-list, IPv4 ones by the ip one."""
+    rules = Policy(bgpd)
+    assert rules.route_map_verdict('LAB', N('2001:db8:5::/48')) == (
+        True, 'its entry `permit 20` matches it')
+    assert rules.route_map_verdict('LAB', N('2001:db8:5::/80'))[0] is False     # le 64
+    assert rules.route_map_verdict('LAB', N('10.9.9.0/24')) == (
+        True, 'its entry `permit 10` matches it')
+    assert rules.route_map_verdict('LAB', N('11.0.0.0/24')) == (False, (
+        'no entry matches it (`permit 10`: prefix-list LAB has no entry for it; `permit 20`: '
+        '`match ipv6 address prefix-list LAB` is for IPv6 prefixes)'))

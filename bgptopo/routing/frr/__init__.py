@@ -175,7 +175,10 @@ class Frr(RoutingSuite):
         return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec vtysh', router.name]
 
     def hint_neighbor(self, address, asn):
-        return '`neighbor %s remote-as %s`' % (address, asn)
+        if ':' not in str(address):
+            return '`neighbor %s remote-as %s`' % (address, asn)
+        return ('`neighbor %s remote-as %s` and, under address-family ipv6 unicast, '
+                '`neighbor %s activate`' % (address, asn, address))
 
     def hint_network(self, prefix):
         family = 'ipv6' if ':' in str(prefix) else 'ipv4'
