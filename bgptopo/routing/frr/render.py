@@ -71,7 +71,18 @@ def bgpd_conf(plan):
         lines += neighbor_lines(plan, peer)
     for family in sorted(FAMILIES):
         lines += family_lines(plan, family, sessions)
-    return '\n'.join(lines + ['!'] + maps.lines()) + '\n'
+    return '\n'.join(lines + ['!'] + gao_rexford_comment(plan) + maps.lines()) + '\n'
+
+
+def gao_rexford_comment(plan):
+    """What the relationships' route-maps do, for the reader of the file."""
+    if not any(peer.relationship in TAG for peer in plan.peers):
+        return []
+    return ['! Gao-Rexford: a route learned from a'] + [
+        '!   %-8s gets local-preference %d and the large community %d:0:%d'
+        % (kind, LOCAL_PREF[kind], plan.asn, TAG[kind]) for kind in sorted(TAG, key=TAG.get)] + [
+        '! (unless its session overrides it); peers and providers get only our own',
+        '! routes and those tagged customer; customers and iBGP peers get everything.', '!']
 
 
 def neighbor_lines(plan, peer):
