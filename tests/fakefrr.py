@@ -29,7 +29,8 @@ ESTABLISHED = 'Established'
 ROUTER_KEYS = {'bgpd', 'sessions', 'best', 'advertised', 'kept', 'addresses'}
 # the real answers in tests/fixtures/frr/, named <lab state>.<node>.<what>:
 # what was asked for each <what> (tests/fixtures/frr/capture.py asks it)
-VTYSH_SAMPLES = {'summary.json': 'show ip bgp summary json', 'bgp.json': 'show ip bgp json',
+VTYSH_SAMPLES = {'summary.json': 'show bgp summary json', 'bgp.json': 'show ip bgp json',
+                 'bgp6.json': 'show bgp ipv6 unicast json',
                  'running-config.txt': 'show running-config',
                  'bgp-prefix.json': 'show ip bgp 12.0.0.0/24 json',
                  'bgp-address.json': 'show ip bgp 12.0.0.1 json',
@@ -257,13 +258,15 @@ class BgpState(object):
             return self.running_config(router)
         if not router.bgp_running():
             router.unknown("vtysh -c '%s' (its bgpd is not running)" % command)
-        if command == 'show ip bgp summary json':
+        if command == 'show bgp summary json':
             return json.dumps({'ipv4Unicast': self.summary(router)}) \
                 if router.has_bgp() else '{}\n'
         if not router.has_bgp():
             return TEMPLATES.no_bgp
         if command == 'show ip bgp json':
             return json.dumps(dict(self.table_top(router), routes=self.table(router)))
+        if command == 'show bgp ipv6 unicast json':     # the cases hold IPv4 routes only
+            return json.dumps(dict(self.table_top(router), routes={}))
         asked = NEIGHBOR.match(command)
         if asked:
             return self.neighbor_answer(router, asked.group('address'), asked.group('what'))

@@ -120,6 +120,8 @@ class FakeRouter(object):
         if command == 'show ip bgp json':
             return {'routes': {p: [{'bestpath': True, 'path': path}]
                                for p, path in self.best.items()}}
+        if command == 'show bgp ipv6 unicast json':
+            return {'routes': {}}
         if words[-2] == 'advertised-routes':
             return {'advertisedRoutes': {p: {'path': self.best[p]}
                                          for p in self.sent.get(words[4], [])}}

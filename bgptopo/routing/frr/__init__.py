@@ -1,8 +1,11 @@
 """FRR (or Quagga) as a routing suite: zebra and bgpd per router, read from
-<etc tree>/<router>/zebra.conf and bgpd.conf (the seed's etc/quagga),
-asked through vtysh. The lab's default suite."""
+<etc tree>/<router>/zebra.conf and bgpd.conf (the seed's etc/quagga), and
+ospfd and ospf6d where the router's folder has ospfd.conf, ospf6d.conf
+(lab files' ASes of several routers); asked through vtysh. The lab's
+default suite."""
 
 import ipaddress
+import os
 
 from bgptopo.errors import LabError
 from bgptopo.paths import ETC_DIR, router_conf, shown
@@ -10,10 +13,19 @@ from bgptopo.routing.contract import Route, RoutingSuite, Session
 from bgptopo.routing.frr import install
 from bgptopo.routing.frr.config import parse_bgp
 from bgptopo.routing.frr.policy import Side
-from bgptopo.routing.frr.render import bgpd_conf
+from bgptopo.routing.frr import render
 from bgptopo.routing.frr.shell import parse_json, running_config_text, vtysh, vtysh_json
 
-SUMMARY = 'show ip bgp summary'
+SUMMARY = 'show bgp summary'     # every address family's sessions
+# the BGP table an address or prefix of each IP version is in: IPv4's as
+# the seed's lab always asked it
+TABLES = {4: 'show ip bgp', 6: 'show bgp ipv6 unicast'}
+
+
+def table(destination):
+    """The TABLES command for destination (an address or prefix, as text
+    or ipaddress object; what is not IPv6 is asked as IPv4)."""
+    return TABLES[6 if ':' in str(destination) else 4]
 
 
 class Frr(RoutingSuite):
@@ -47,7 +59,16 @@ class Frr(RoutingSuite):
         return ETC_DIR
 
     def config_files(self, name, etc_dir):
-        return [router_conf(name, daemon, etc_dir) for daemon in install.DAEMONS]
+        return [conf for _, conf in self.daemon_files(name, etc_dir)]
+
+    def daemon_files(self, name, etc_dir):
+        """[(daemon, its config file)] of router name, in the order they
+        start: zebra, the OSPF daemons whose files its folder holds, bgpd."""
+        zebra, bgpd = (router_conf(name, daemon, etc_dir) for daemon in install.DAEMONS)
+        ospf = [(daemon, router_conf(name, daemon, etc_dir))
+                for daemon in install.OPTIONAL_DAEMONS]
+        return [('zebra', zebra)] + [(daemon, conf) for daemon, conf in ospf
+                                     if os.path.isfile(conf)] + [('bgpd', bgpd)]
 
     def start_config_checks(self, name, etc_dir, modules=None):
         modules = modules or {}
@@ -68,17 +89,17 @@ class Frr(RoutingSuite):
                            'its folder of the etc tree.' % (name, shown(path), failure.strerror))
 
     def render(self, plan):
-        return {'bgpd.conf': bgpd_conf(plan)}
+        return render.render(plan)
 
     # the running router
 
     def start(self, router):
-        """zebra before bgpd (bgpd retries a missing zebra only after 10 s);
-        bgpd is not waited for: the next router starts meanwhile."""
-        for daemon, wait in (('zebra', True), ('bgpd', False)):
+        """zebra first, waited for (bgpd retries a missing zebra only after
+        10 s); then the OSPF daemons and bgpd, not waited for: they connect
+        to zebra themselves, and the next router starts meanwhile."""
+        for daemon, conf in self.daemon_files(router.name, router.etc_dir):
             router.start_daemon(daemon, self.installation.command(
-                daemon, router_conf(router.name, daemon, router.etc_dir),
-                router.modules.get(daemon, ())), wait=wait)
+                daemon, conf, router.modules.get(daemon, ())), wait=daemon == 'zebra')
 
     def ready_file(self, daemon):
         return '%s.vty' % daemon
@@ -93,16 +114,19 @@ class Frr(RoutingSuite):
         return ['vtysh', '-c', '%s json' % SUMMARY]
 
     def parse_sessions(self, text):
+        """FRR nests each family's sessions (ipv4Unicast, ipv6Unicast, ...);
+        Quagga answered one family's, unnested."""
         summary = parse_json(text)
-        peers = summary.get('ipv4Unicast', summary).get('peers', {})   # FRR nests it
+        families = [summary] if 'peers' in summary else \
+            [family for family in summary.values() if isinstance(family, dict)]
         return {address: Session(peer.get('state', '?'), peer.get('pfxRcd', 0))
-                for address, peer in peers.items()}
+                for family in families for address, peer in family.get('peers', {}).items()}
 
     def running_config(self, router):
         return parse_bgp(running_config_text(router))
 
     def best_route(self, router, destination):
-        answer = vtysh_json(router, 'show ip bgp %s json' % destination)
+        answer = vtysh_json(router, '%s %s json' % (table(destination), destination))
         for path in answer.get('paths', []):
             if path.get('bestpath', {}).get('overall'):
                 hops = path.get('nexthops') or [{}]
@@ -112,17 +136,20 @@ class Frr(RoutingSuite):
         return None
 
     def best_routes(self, router):
-        routes = vtysh_json(router, 'show ip bgp json').get('routes', {})
+        routes = {}
+        for command in TABLES.values():
+            routes.update(vtysh_json(router, '%s json' % command).get('routes', {}))
         return {ipaddress.ip_network(prefix): path.get('path', '')
                 for prefix, paths in routes.items() for path in paths if path.get('bestpath')}
 
     def advertised(self, router, peer_address):
-        answer = vtysh_json(router, 'show ip bgp neighbors %s advertised-routes json'
-                            % peer_address)
+        answer = vtysh_json(router, '%s neighbors %s advertised-routes json'
+                            % (table(peer_address), peer_address))
         return {ipaddress.ip_network(prefix) for prefix in answer.get('advertisedRoutes', {})}
 
     def kept(self, router, peer_address):
-        answer = vtysh_json(router, 'show ip bgp neighbors %s routes json' % peer_address)
+        answer = vtysh_json(router, '%s neighbors %s routes json'
+                            % (table(peer_address), peer_address))
         return {ipaddress.ip_network(prefix) for prefix in answer.get('routes', {})}
 
     def filter_cause(self, router, role, peer_address, peer_name, prefix):
@@ -148,10 +175,14 @@ class Frr(RoutingSuite):
         return ['unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec vtysh', router.name]
 
     def hint_neighbor(self, address, asn):
-        return '`neighbor %s remote-as %s`' % (address, asn)
+        if ':' not in str(address):
+            return '`neighbor %s remote-as %s`' % (address, asn)
+        return ('`neighbor %s remote-as %s` and, under address-family ipv6 unicast, '
+                '`neighbor %s activate`' % (address, asn, address))
 
     def hint_network(self, prefix):
-        return '`network %s` under address-family ipv4 unicast' % prefix
+        family = 'ipv6' if ':' in str(prefix) else 'ipv4'
+        return '`network %s` under address-family %s unicast' % (prefix, family)
 
     def hint_bgp(self):
         return 'no `router bgp` section: write one in its bgpd.conf'

@@ -13,6 +13,8 @@ from bgptopo.routing.frr.config import config_errors
 from bgptopo.paths import shown
 
 DAEMONS = ('zebra', 'bgpd')
+# started when a router's folder has their file (plans with OSPF inside an AS)
+OPTIONAL_DAEMONS = ('ospfd', 'ospf6d')
 DRY_RUN_TIMEOUT = 30
 # descriptors an FRR daemon may use: a generated full mesh (250 routers) has 249 peers
 LIMIT_FDS = 1024
@@ -78,7 +80,7 @@ class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group
 
 
 def daemon_of(conf):
-    """zebra for .../zebra.conf, bgpd for .../bgpd.conf."""
+    """zebra for .../zebra.conf, bgpd for .../bgpd.conf, ospfd for .../ospfd.conf."""
     return os.path.basename(conf)[:-len('.conf')]
 
 

@@ -16,6 +16,7 @@ FILTER_ORDER = ('distribute-list', 'prefix-list', 'filter-list', 'route-map')
 VERBS = {'permit': 'permits', 'deny': 'denies'}
 ROLES = {'export': ('out', 'toward'), 'import': ('in', 'from')}
 REAPPLY = {'out': 'soft out', 'in': 'soft in'}
+FAMILY_WORD = {'ip': 4, 'ipv6': 6}      # `match ip|ipv6 address prefix-list NAME`
 
 
 class Policy(object):
@@ -23,6 +24,7 @@ class Policy(object):
 
     def __init__(self, text):
         self.prefix_lists, self.route_maps = {}, {}
+        self.ipv6_prefix_lists = {}     # `ipv6 prefix-list`: FRR keeps them apart
         self.neighbor_filters, self.peer_groups = {}, {}
         self.requires_policy = True
         self.parse(text)
@@ -43,9 +45,10 @@ class Policy(object):
 
     def top_level(self, words):
         """Read a top-level statement; the route-map entry it opens, if any."""
-        if words[:2] == ['ip', 'prefix-list'] and 'seq' in words:
+        if words[0] in ('ip', 'ipv6') and words[1:2] == ['prefix-list'] and 'seq' in words:
             name, entry = prefix_entry(words)
-            self.prefix_lists.setdefault(name, []).append(entry)
+            lists = self.prefix_lists if words[0] == 'ip' else self.ipv6_prefix_lists
+            lists.setdefault(name, []).append(entry)
         elif words[0] == 'route-map' and len(words) == 4:
             entry = MapEntry(words[2], int(words[3]), [])
             self.route_maps.setdefault(words[1], []).append(entry)
@@ -82,10 +85,13 @@ class Policy(object):
         return None, 'the lab does not read %ss' % kind
 
     def prefix_list_verdict(self, name, prefix):
-        """FRR: the first entry (by seq) that matches decides; none: deny."""
-        entries = self.prefix_lists.get(name)
+        """FRR: the first entry (by seq) that matches decides; none: deny.
+        The list of name in prefix's family (ip or ipv6 prefix-list)."""
+        lists = self.prefix_lists if prefix.version == 4 else self.ipv6_prefix_lists
+        entries = lists.get(name)
         if entries is None:
-            return False, 'prefix-list %s is not defined (FRR denies through it)' % name
+            return False, '%sprefix-list %s is not defined (FRR denies through it)' % (
+                '' if prefix.version == 4 else 'ipv6 ', name)
         for entry in sorted(entries):
             if prefix_matches(entry, prefix):
                 return entry.action == 'permit', 'prefix-list %s seq %d %s it' % (
@@ -113,7 +119,10 @@ class Policy(object):
         unknown = []
         for clause in entry.matches:
             words = clause.split()
-            if words[:3] == ['ip', 'address', 'prefix-list']:
+            if words[0] in FAMILY_WORD and words[1:3] == ['address', 'prefix-list']:
+                if FAMILY_WORD[words[0]] != prefix.version:
+                    return False, '`match %s` is for IPv%d prefixes' % (
+                        clause, FAMILY_WORD[words[0]])
                 verdict, reason = self.prefix_list_verdict(words[3], prefix)
                 if not verdict:
                     return False, reason
@@ -123,22 +132,24 @@ class Policy(object):
 
 
 def prefix_entry(words):
-    """(name, PrefixEntry) of `ip prefix-list NAME seq N permit|deny P [ge A] [le B]`."""
+    """(name, PrefixEntry) of `ip|ipv6 prefix-list NAME seq N permit|deny P [ge A] [le B]`."""
     name, seq, action, target = words[2], int(words[4]), words[5], words[6]
-    network = ipaddress.ip_network('0.0.0.0/0' if target == 'any' else target, strict=False)
+    anything = '0.0.0.0/0' if words[0] == 'ip' else '::/0'
+    network = ipaddress.ip_network(anything if target == 'any' else target, strict=False)
     bounds = dict(zip(words[7::2], map(int, words[8::2])))
     if target == 'any':
-        bounds.setdefault('le', 32)
+        bounds.setdefault('le', network.max_prefixlen)
     return name, PrefixEntry(seq, action, network, bounds.get('ge'), bounds.get('le'))
 
 
 def prefix_matches(entry, prefix):
     """FRR's rule: without ge/le only the exact prefix; with them, any
-    prefix inside entry.network whose length is in [ge or len, le or 32]."""
+    prefix inside entry.network whose length is in [ge or len, le or 32
+    (128 for IPv6)]."""
     if entry.ge is None and entry.le is None:
         return prefix == entry.network
     low = entry.ge if entry.ge is not None else entry.network.prefixlen
-    high = entry.le if entry.le is not None else 32
+    high = entry.le if entry.le is not None else prefix.max_prefixlen
     return prefix.subnet_of(entry.network) and low <= prefix.prefixlen <= high
 
 
