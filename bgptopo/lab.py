@@ -93,7 +93,9 @@ def addresses(node, version=4):
     config files: zebra sets the routers' addresses, and `hijack start`
     adds one while the lab runs."""
     try:
-        links = json.loads(node.cmd('ip -j -%d addr show scope global' % version))
+        # IPv6 without the link-local address every interface has
+        links = json.loads(node.cmd('ip -j -%d addr show%s' % (
+            version, ' scope global' if version == 6 else '')))
     except ValueError:
         return {}
     return {link['ifname']: [ipaddress.ip_interface('%s/%s' % (a['local'], a['prefixlen']))

@@ -20,7 +20,7 @@ def test_unknown_command_is_a_sentence():
     with pytest.raises(SystemExit) as leaving:
         console.main(['nope'])
     assert str(leaving.value).startswith("bgptopo: unknown command 'nope'; use one of: "
-                                         "setup, run, clean, check.")
+                                         "setup, run, render, clean, check.")
 
 
 @pytest.mark.integration

@@ -66,5 +66,5 @@ def test_the_custom_file_gives_mn_only_what_it_looks_for():
     with open(path) as custom:
         exec(compile(custom.read(), path, 'exec'), names, names)
     assert sorted(set(names) - {'__builtins__', '__doc__'}) == ['CLI', 'tests', 'topos']
-    assert sorted(names['topos']) == ['bgp3', 'bgpring']
+    assert sorted(names['topos']) == ['asgraph', 'bgp3', 'bgpring', 'lab']
     assert sorted(names['tests']) == ['check', 'converged', 'fetch']
