@@ -117,8 +117,7 @@ class Bird(RoutingSuite):
                             for p in bgp if 'Neighbor AS' in p.fields]
         config.networks = [network for name in originating_statics(found, bgp)
                            for network in birdc.parse_static(
-                               birdc.ask(router, 'show static %s' % name))
-                           if network.version == 4]
+                               birdc.ask(router, 'show static %s' % name))]
         return config
 
     def best_route(self, router, destination):
@@ -149,7 +148,7 @@ class Bird(RoutingSuite):
     def protocol_of(self, router, peer_address):
         """The BGP protocol (birdc.Protocol) whose neighbor is peer_address, or None."""
         found = birdc.bgp_protocols(birdc.ask(router, 'show protocols all'))
-        return found.get(str(peer_address))
+        return found.get(birdc.canonical(peer_address))
 
     def filter_cause(self, router, role, peer_address, peer_name, prefix):
         return Side(router, role, peer_address, peer_name).cause(prefix)
@@ -237,9 +236,9 @@ def originating_statics(found, bgp):
     """The names of the static protocols among found (birdc.Protocols)
     whose routes BGP originates (config.py's rule): up, feeding a table
     one of the BGP protocols bgp reads."""
-    tables = {birdc.ipv4(p).get('Table') for p in bgp}
+    tables = {fields.get('Table') for p in bgp for fields in p.channels.values()}
     return [p.name for p in found if p.proto == 'Static' and p.state != 'down'
-            and birdc.ipv4(p).get('Table') in tables]
+            and {fields.get('Table') for fields in p.channels.values()} & tables]
 
 
 def routed_by_bgp(route):
