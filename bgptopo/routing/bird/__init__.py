@@ -16,8 +16,8 @@ What each answer is read from (birdc.py, config.py, policy.py):
 - best_route, best_routes: `show route [for] X all`, `show route all`: the
   best route of a prefix when BGP or a static protocol made it (BIRD's
   table also holds interface routes, FRR's BGP table does not); the AS path
-  is '' and the next hop 0.0.0.0 for a route the router originates (as FRR
-  shows its `network`s);
+  is '' and the next hop 0.0.0.0 (::) for a route the router originates (as
+  FRR shows its `network`s); IPv4 and IPv6 alike (tables master4, master6);
 - advertised: `show route export P`; kept: `show route protocol P`
   (P: the protocol whose neighbor is the peer)."""
 
@@ -249,9 +249,9 @@ def routed_by_bgp(route):
 
 def route_of(route):
     """The contract's Route; a route the router originates has no AS path
-    and FRR's next hop of a `network`, 0.0.0.0."""
+    and FRR's next hop of a `network`, 0.0.0.0 (:: for IPv6)."""
     if route.as_path is None and route.source != 'BGP':
-        return Route(route.prefix, '', '0.0.0.0')
+        return Route(route.prefix, '', '::' if ':' in route.prefix else '0.0.0.0')
     return Route(route.prefix, route.as_path or '', route.bgp_next_hop or route.gateway or '?')
 
 

@@ -16,9 +16,10 @@ SOCKET = '/run/bird/bird.ctl'      # the router's private run directory (Router.
 BANNER = re.compile(r'^BIRD \S+ ready\.$')
 FIELD = re.compile(r'^\s+(?P<key>[A-Za-z][\w .-]*?):\s+(?P<value>.*?)\s*$')
 # `PREFIX  TYPE [PROTOCOL SINCE ...] * (PREFERENCE) [AS...]`; the prefix only
-# on a prefix's first route, `*` on the best one
+# on a prefix's first route, `*` on the best one; OSPF's routes add their
+# kind after it (`* I (150/20)`: intra-area), iBGP's the IGP metric (`(100/20)`)
 ROUTE = re.compile(r'^(?P<prefix>\S+)?\s+(?P<type>\w+) \[(?P<protocol>\S+)[^\]]*\]'
-                   r'(?P<best> \*)? \((?P<preference>\d+)')
+                   r'(?P<best> \*)?(?: [A-Z][A-Z0-9]?)? \((?P<preference>\d+)')
 BGP_STATES = ('Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established')
 
 # one protocol of `show protocols all`: the table's columns, the fields

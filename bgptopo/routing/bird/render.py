@@ -134,16 +134,16 @@ def originate(networks):
 
 
 def ospf(plan):
-    """OSPF in area 0 on plan.ospf's interfaces (v2; v3 too when one of
-    them has an IPv6 address), links point-to-point; OSPF's routes go to
-    the tables (the loopbacks iBGP's next hops resolve through), none come
-    back. lo's addresses are stub networks, not an interface: BIRD's OSPFv3
-    runs only on interfaces with a link-local address, which lo lacks."""
+    """OSPF in area 0 on plan.ospf's interfaces: v2 for their IPv4
+    addresses, v3 for their IPv6 ones; links point-to-point. OSPF's routes
+    go to the tables (the loopbacks iBGP's next hops resolve through), none
+    come back. lo's addresses are stub networks, not an interface: BIRD's
+    OSPFv3 runs only on interfaces with a link-local address, which lo lacks."""
     if not plan.ospf:
         return []
     on_ospf = [(intf, address) for intf, address in plan.interfaces if intf in plan.ospf]
     lines = []
-    for version in sorted({address.version for _, address in on_ospf} | {4}):
+    for version in sorted({address.version for _, address in on_ospf} or {4}):
         kind, name = OSPF[version]
         lines += ['protocol ospf %s %s {' % (kind, name),
                   '\t%s { import all; export none; };' % CHANNEL[version], '\tarea 0 {']
