@@ -38,13 +38,18 @@ def answer(router, call):
     return output
 
 
-def kernel_prefixes(router):
-    """The prefixes in router's kernel routing table, as ip_networks."""
-    try:
-        routes = json.loads(router.cmd('ip -j route show'))
-    except ValueError:
-        return set()
-    return {ipaddress.ip_network(r['dst']) for r in routes if r.get('dst', 'default') != 'default'}
+def kernel_prefixes(router, versions=(4,)):
+    """The prefixes in router's kernel routing tables of those IP versions
+    (4, 6), as ip_networks."""
+    found = set()
+    for version in sorted(versions):
+        try:
+            routes = json.loads(router.cmd('ip -j -%d route show' % version))
+        except ValueError:
+            continue
+        found |= {ipaddress.ip_network(r['dst']) for r in routes
+                  if r.get('dst', 'default') != 'default'}
+    return found
 
 
 def originated(net):
@@ -60,8 +65,9 @@ def problems(net):
     for router in routers(net):
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
+        installed = kernel_prefixes(router, {prefix.version for prefix in expected})
         found += ['%s has no route to %s' % (router.name, prefix)
-                  for prefix in sorted(expected - kernel_prefixes(router))]
+                  for prefix in sorted(expected - installed, key=sort_key)]
     if found:
         return found
     for router, states in all_sessions(routers(net)).items():
@@ -71,6 +77,11 @@ def problems(net):
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
     return found
+
+
+def sort_key(prefix):
+    """IPv4 prefixes before IPv6 ones (ip_networks of both do not compare)."""
+    return prefix.version, prefix
 
 
 def require_running(net):
