@@ -237,7 +237,9 @@ def kernel_route(router, prefix):
 
 
 def test_a_route_across_ibgp_is_in_the_far_routers_kernel(plan_lab):
+    from bgptopo import convergence
     a2 = plan_lab['a2']
+    assert set(lan_prefixes('cust')) <= convergence.kernel_prefixes(a2, {4, 6})
     for prefix in lan_prefixes('cust') + lan_prefixes('prov'):
         route = kernel_route(a2, prefix)
         # through a1 (a1's loopback, resolved by OSPF onto the a1-a2 link)
