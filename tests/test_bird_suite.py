@@ -3,7 +3,8 @@ FRR's reading of etc/quagga), `bird -p`'s verdicts (the real bird), and
 birdc's answers captured from real BIRD routers in tests/fixtures/bird/
 (capture.py there: test_bird_lab.py's lab, where r2 also originates
 12.0.0.0/25, which r1 rejects, and r3 also 11.0.0.128/25, which its export
-filter holds back)."""
+filter holds back; capture_plan.py: test_bird_plan_lab.py's dual-stack lab
+of rendered plans, whose a1 and a2 are one AS, iBGP over OSPF)."""
 
 import ipaddress
 import os
@@ -270,3 +271,64 @@ def test_hints_in_birds_words():
     assert '`route 10.0.0.0/24 via "INTERFACE";` in a `protocol static`' in \
         SUITE.hint_network(P('10.0.0.0/24'))
     assert SUITE.hint_bgp() == 'a `protocol bgp` in its bird.conf'
+
+
+# IPv6, iBGP and OSPF: a1 and a2 of test_bird_plan_lab.py (AS 65001)
+
+def test_sessions_of_both_families_and_ibgp():
+    assert SUITE.parse_sessions(captured('a1', 'show protocols all')) == {
+        '10.255.0.2': ('Established', 1), '2001:db8:ffff::2': ('Established', 1),
+        '10.0.1.2': ('Established', 2), '2001:db8:ff:1::2': ('Established', 2),
+        '10.0.2.2': ('Established', 1), '2001:db8:ff:2::2': ('Established', 1)}
+
+
+def test_ospf_routes_are_read_as_themselves_and_left_out():
+    """OSPF's route lines (`* I (150/20)`) are routes of their own, so their
+    details do not land on the route before them."""
+    routes = bird_suite.birdc.parse_routes(captured('a2', 'show route all'))
+    ospf = [(r.prefix, r.best, r.source, r.gateway) for r in routes if r.protocol == 'OSPF4']
+    assert ospf == [('10.255.0.1/32', True, 'OSPF', '10.0.0.1'),
+                    ('10.0.0.0/24', False, 'OSPF', None)]
+    assert [r.source for r in routes if r.prefix == '10.4.0.0/24'] == ['BGP']
+    # the table's interface and OSPF routes are no BGP routes
+    lans = {'': ['10.1.0.0/24', '2001:db8:1::/64'], '65002': ['10.2.0.0/24', '2001:db8:2::/64'],
+            '65003': ['10.3.0.0/24', '2001:db8:3::/64'],
+            '65004 65004 65004 65004': ['10.4.0.0/24', '2001:db8:4::/64']}
+    expected = {P(prefix): path for path, prefixes in lans.items() for prefix in prefixes}
+    assert SUITE.best_routes(CapturedRouter('a2')) == expected
+    assert SUITE.best_routes(CapturedRouter('a1')) == expected
+
+
+def test_best_routes_over_ibgp_name_the_loopback_they_resolve_through():
+    a2 = CapturedRouter('a2')
+    assert SUITE.best_route(a2, '2001:db8:4::1') == Route(
+        '2001:db8:4::/64', '65004 65004 65004 65004', '2001:db8:ffff::1')
+    assert SUITE.best_route(a2, P('10.4.0.0/24')) == Route(
+        '10.4.0.0/24', '65004 65004 65004 65004', '10.255.0.1')
+    # an IPv6 network of its own, as FRR shows a `network`
+    assert SUITE.best_route(CapturedRouter('a1'), P('2001:db8:1::/64')) == Route(
+        '2001:db8:1::/64', '', '::')
+
+
+def test_advertised_kept_and_filter_cause_of_an_ipv6_session():
+    a1, a2 = CapturedRouter('a1'), CapturedRouter('a2')
+    # a2 gives its peer the AS's own and its customer's routes, not its provider's
+    assert SUITE.advertised(a2, '2001:db8:ff:3::2') == {P('2001:db8:1::/64'),
+                                                         P('2001:db8:4::/64')}
+    assert a2.asked[-1] == 'show route export PEER_V6'
+    assert SUITE.kept(a2, ipaddress.ip_address('2001:db8:ff:3::2')) == {P('2001:db8:3::/64')}
+    # however an address is written
+    assert SUITE.advertised(a1, '2001:DB8:FF:1:0::2') == {P('2001:db8:1::/64'),
+                                                          P('2001:db8:4::/64')}
+    assert SUITE.filter_cause(a2, 'export', '2001:db8:ff:3::2', 'peer',
+                              P('2001:db8:2::/64')) == (
+        "a2's export filter TO_PEER_V6 toward peer rejects 2001:db8:2::/64 "
+        "(birdc `show route noexport PEER_V6` lists it)")
+
+
+def test_running_config_holds_both_families():
+    running = SUITE.running_config(CapturedRouter('a1'))
+    assert (running.asn, running.router_id) == (65001, '10.1.0.1')
+    assert running.neighbors[:2] == [Neighbor('10.255.0.2', '65001'),
+                                     Neighbor('2001:db8:ffff::2', '65001')]
+    assert running.networks == [P('10.1.0.0/24'), P('2001:db8:1::/64')]

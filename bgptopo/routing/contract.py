@@ -60,6 +60,10 @@ Peer = namedtuple('Peer', 'name address asn password relationship local_address 
 LOCAL_PREF = {'customer': 300, 'peer': 200, 'provider': 100}
 TAG = {'customer': 1, 'peer': 2, 'provider': 3}
 EXPORTS_ALL_TO = ('customer', 'internal')
+# OSPF inside an AS, rendered the same by every suite (routers of one AS
+# may run different suites, and OSPF neighbors must agree on both): hello
+# every second, a neighbor dead after 4 s without one; point-to-point links
+OSPF_HELLO, OSPF_DEAD = 1, 4
 
 
 class BgpConfig(object):

@@ -16,8 +16,8 @@ What each answer is read from (birdc.py, config.py, policy.py):
 - best_route, best_routes: `show route [for] X all`, `show route all`: the
   best route of a prefix when BGP or a static protocol made it (BIRD's
   table also holds interface routes, FRR's BGP table does not); the AS path
-  is '' and the next hop 0.0.0.0 for a route the router originates (as FRR
-  shows its `network`s);
+  is '' and the next hop 0.0.0.0 (::) for a route the router originates (as
+  FRR shows its `network`s); IPv4 and IPv6 alike (tables master4, master6);
 - advertised: `show route export P`; kept: `show route protocol P`
   (P: the protocol whose neighbor is the peer)."""
 
@@ -117,8 +117,7 @@ class Bird(RoutingSuite):
                             for p in bgp if 'Neighbor AS' in p.fields]
         config.networks = [network for name in originating_statics(found, bgp)
                            for network in birdc.parse_static(
-                               birdc.ask(router, 'show static %s' % name))
-                           if network.version == 4]
+                               birdc.ask(router, 'show static %s' % name))]
         return config
 
     def best_route(self, router, destination):
@@ -149,7 +148,7 @@ class Bird(RoutingSuite):
     def protocol_of(self, router, peer_address):
         """The BGP protocol (birdc.Protocol) whose neighbor is peer_address, or None."""
         found = birdc.bgp_protocols(birdc.ask(router, 'show protocols all'))
-        return found.get(str(peer_address))
+        return found.get(birdc.canonical(peer_address))
 
     def filter_cause(self, router, role, peer_address, peer_name, prefix):
         return Side(router, role, peer_address, peer_name).cause(prefix)
@@ -237,9 +236,9 @@ def originating_statics(found, bgp):
     """The names of the static protocols among found (birdc.Protocols)
     whose routes BGP originates (config.py's rule): up, feeding a table
     one of the BGP protocols bgp reads."""
-    tables = {birdc.ipv4(p).get('Table') for p in bgp}
+    tables = {fields.get('Table') for p in bgp for fields in p.channels.values()}
     return [p.name for p in found if p.proto == 'Static' and p.state != 'down'
-            and birdc.ipv4(p).get('Table') in tables]
+            and {fields.get('Table') for fields in p.channels.values()} & tables]
 
 
 def routed_by_bgp(route):
@@ -250,9 +249,9 @@ def routed_by_bgp(route):
 
 def route_of(route):
     """The contract's Route; a route the router originates has no AS path
-    and FRR's next hop of a `network`, 0.0.0.0."""
+    and FRR's next hop of a `network`, 0.0.0.0 (:: for IPv6)."""
     if route.as_path is None and route.source != 'BGP':
-        return Route(route.prefix, '', '0.0.0.0')
+        return Route(route.prefix, '', '::' if ':' in route.prefix else '0.0.0.0')
     return Route(route.prefix, route.as_path or '', route.bgp_next_hop or route.gateway or '?')
 
 

@@ -16,9 +16,10 @@ SOCKET = '/run/bird/bird.ctl'      # the router's private run directory (Router.
 BANNER = re.compile(r'^BIRD \S+ ready\.$')
 FIELD = re.compile(r'^\s+(?P<key>[A-Za-z][\w .-]*?):\s+(?P<value>.*?)\s*$')
 # `PREFIX  TYPE [PROTOCOL SINCE ...] * (PREFERENCE) [AS...]`; the prefix only
-# on a prefix's first route, `*` on the best one
+# on a prefix's first route, `*` on the best one; OSPF's routes add their
+# kind after it (`* I (150/20)`: intra-area), iBGP's the IGP metric (`(100/20)`)
 ROUTE = re.compile(r'^(?P<prefix>\S+)?\s+(?P<type>\w+) \[(?P<protocol>\S+)[^\]]*\]'
-                   r'(?P<best> \*)? \((?P<preference>\d+)')
+                   r'(?P<best> \*)?(?: [A-Z][A-Z0-9]?)? \((?P<preference>\d+)')
 BGP_STATES = ('Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established')
 
 # one protocol of `show protocols all`: the table's columns, the fields
@@ -68,14 +69,28 @@ def parse_protocols(text):
 
 
 def bgp_protocols(text):
-    """{neighbor address: Protocol} of the BGP protocols in `show protocols all`."""
-    return {p.fields['Neighbor address']: p for p in parse_protocols(text)
+    """{neighbor address: Protocol} of the BGP protocols in `show protocols
+    all`, each address as Python writes it (str of an ip_address)."""
+    return {canonical(p.fields['Neighbor address']): p for p in parse_protocols(text)
             if p.proto == 'BGP' and 'Neighbor address' in p.fields}
 
 
-def ipv4(protocol):
-    """The fields of protocol's ipv4 channel ({} if it has none)."""
-    return protocol.channels.get('ipv4', {})
+def canonical(address):
+    """An address as str(ip_address) writes it (BIRD and users may write
+    IPv6 otherwise); anything else unchanged."""
+    try:
+        return str(ipaddress.ip_address(str(address).strip()))
+    except ValueError:
+        return address
+
+
+def channel(protocol, version=4):
+    """The fields of protocol's ipv4 or ipv6 channel; of its only channel
+    if it lacks that one ({} without channels)."""
+    fields = protocol.channels.get('ipv%d' % version)
+    if fields is None and len(protocol.channels) == 1:
+        return next(iter(protocol.channels.values()))
+    return fields or {}
 
 
 def session_state(protocol):
@@ -88,11 +103,13 @@ def session_state(protocol):
 
 def route_counts(protocol):
     """{'imported': n, 'filtered': n, 'exported': n, 'preferred': n} from
-    the ipv4 channel's `Routes:` line ({} while the channel is down);
-    'filtered' only where the channel keeps filtered routes."""
-    line = ipv4(protocol).get('Routes', '')
-    return {word.strip(): int(number) for number, word in
-            re.findall(r'(\d+) (\w+)', line)}
+    its channels' `Routes:` lines, summed ({} while they are down);
+    'filtered' only where a channel keeps filtered routes."""
+    counts = {}
+    for fields in protocol.channels.values():
+        for number, word in re.findall(r'(\d+) (\w+)', fields.get('Routes', '')):
+            counts[word] = counts.get(word, 0) + int(number)
+    return counts
 
 
 def keeps_filtered(protocol):

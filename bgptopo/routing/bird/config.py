@@ -7,19 +7,20 @@ below, enough for the lab's configs and the usual hand-written ones:
 - `protocol bgp [NAME] [from TEMPLATE] { ... }` and `template bgp NAME
   [from TEMPLATE] { ... }`: `local [ADDRESS] as N;`, `neighbor ADDRESS
   [port P] as N;` (a template's values hold unless the protocol sets its
-  own) and its ipv4 channel's `table`;
+  own) and the `table` of its ipv4 and ipv6 channels;
 - `protocol static [NAME] [from TEMPLATE] { ... }`: its `route PREFIX ...;`
-  statements, its ipv4 channel's `table`, `disabled`.
+  statements, its channel's `table`, `disabled`.
 
 The AS is the first BGP protocol's local AS (None without a protocol bgp:
 templates alone run nothing). The neighbors are the BGP protocols' (a
 `neighbor range` has no one address: it is left out).
 
-The networks a router originates, FRR's `network`s, are in BIRD the IPv4
-routes of its static protocols that are not disabled and feed a table a
-BGP channel reads (master4 unless a channel names another): BGP announces
-them through each session's export filter, which, as FRR's route-map out,
-decides who gets which. (`include` is not followed.)"""
+The networks a router originates, FRR's `network`s, are in BIRD the routes
+(IPv4 and IPv6) of its static protocols that are not disabled and feed a
+table a BGP channel reads (master4 or master6 unless a channel names
+another; a protocol bgp without a channel has one of its neighbor's
+family): BGP announces them through each session's export filter, which,
+as FRR's route-map out, decides who gets which. (`include` is not followed.)"""
 
 import ipaddress
 import re
@@ -27,7 +28,7 @@ from collections import namedtuple
 
 from bgptopo.routing.contract import BgpConfig, Neighbor
 
-DEFAULT_TABLE = 'master4'
+DEFAULT_TABLES = {'ipv4': 'master4', 'ipv6': 'master6'}
 # `bird -p` on stderr: `bird: FILE:LINE:COLUMN MESSAGE` (the first error only)
 CHECK_ERROR = re.compile(r'^bird: (?P<file>.+?):(?P<line>\d+):(?P<column>\d+) (?P<message>.+)$',
                          re.MULTILINE)
@@ -99,10 +100,10 @@ class Protocol(object):
     def __init__(self, kind, name, template=None):
         self.kind, self.name = kind, name
         self.local_as = self.neighbor = self.neighbor_as = None
-        self.table, self.disabled, self.routes = DEFAULT_TABLE, False, []
+        self.channels, self.disabled, self.routes = {}, False, []     # {channel: its table}
         if template is not None:
             self.local_as, self.neighbor = template.local_as, template.neighbor
-            self.neighbor_as, self.table = template.neighbor_as, template.table
+            self.neighbor_as, self.channels = template.neighbor_as, dict(template.channels)
             self.disabled, self.routes = template.disabled, list(template.routes)
 
     def read(self, block):
@@ -114,8 +115,9 @@ class Protocol(object):
                 self.read_neighbor(words)
             elif words[0] == 'disabled':
                 self.disabled = words[1] not in OFF
-            elif words[0] == 'ipv4':
-                self.table = channel_table(statement) or self.table
+            elif words[0] in DEFAULT_TABLES:
+                self.channels[words[0]] = channel_table(statement) or \
+                    self.channels.get(words[0], DEFAULT_TABLES[words[0]])
             elif words[0] == 'route' and words[1]:
                 self.routes.append(words[1])
 
@@ -125,21 +127,26 @@ class Protocol(object):
             self.neighbor = words[1]
         self.neighbor_as = value_after(words, 'as') or self.neighbor_as
 
+    def tables(self):
+        """The tables its channels read; a BGP protocol without a channel
+        has one of its neighbor's family."""
+        if self.channels or self.kind != 'bgp':
+            return set(self.channels.values())
+        return {DEFAULT_TABLES['ipv6' if ':' in (self.neighbor or '') else 'ipv4']}
+
     def networks(self):
-        """Its IPv4 routes (prefixes), BIRD's strict notation assumed."""
+        """Its routes' prefixes, BIRD's strict notation assumed."""
         found = []
         for route in self.routes:
             try:
-                network = ipaddress.ip_network(route)
+                found.append(ipaddress.ip_network(route))
             except ValueError:
                 continue
-            if network.version == 4:
-                found.append(network)
         return found
 
 
 def channel_table(statement):
-    """The table an ipv4 channel names (`ipv4 { table T; }` or `ipv4 table T;`)."""
+    """The table a channel names (`ipv4 { table T; }` or `ipv6 table T;`)."""
     named = value_after(statement.words, 'table')
     for inner in statement.block or ():
         named = value_after(inner.words, 'table') or named
@@ -172,13 +179,13 @@ def parse_bird(text):
     """The BgpConfig of a bird.conf (see the module's docstring)."""
     found, router_id = protocols(text)
     bgp = [p for p in found if p.kind == 'bgp']
-    tables = {p.table for p in bgp}
+    tables = set().union(*(p.tables() for p in bgp))
     config = BgpConfig(router_id=router_id)
     config.asn = next((int(p.local_as) for p in bgp if p.local_as), None)
     config.neighbors = [Neighbor(p.neighbor, p.neighbor_as) for p in bgp
                         if p.neighbor and p.neighbor_as]
     config.networks = [network for p in found
-                       if p.kind == 'static' and not p.disabled and p.table in tables
+                       if p.kind == 'static' and not p.disabled and p.tables() & tables
                        for network in p.networks()]
     return config
 
