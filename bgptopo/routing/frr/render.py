@@ -21,7 +21,7 @@ activated in `address-family ipv4 unicast` only, an IPv6 one in ipv6 only
 import ipaddress
 from collections import OrderedDict
 
-from bgptopo.routing.contract import EXPORTS_ALL_TO, LOCAL_PREF, TAG
+from bgptopo.routing.contract import EXPORTS_ALL_TO, LOCAL_PREF, OSPF_DEAD, OSPF_HELLO, TAG
 
 ACCEPT = 'LAB'
 OWN_ROUTES = 'OWN-ROUTES'
@@ -34,7 +34,7 @@ AREA = '0.0.0.0'
 # dead after 4 (FRR: 10 and 40), and LSAs sent and accepted at once (FRR
 # waits 5 s before sending a changed LSA again and takes one per second:
 # measured, the loopbacks met 11 s after start instead of 2.5 s)
-HELLO, DEAD = 1, 4
+HELLO, DEAD = OSPF_HELLO, OSPF_DEAD
 OSPF_TIMERS = {'ospf': [' timers throttle lsa all 0', ' timers lsa min-arrival 0'],
                'ospf6': [' timers lsa min-arrival 0']}
 

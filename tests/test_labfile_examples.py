@@ -1,0 +1,115 @@
+"""Integration: the example labs besides the multi-homed one
+(test_labfile_policies.py), on the real stack: a router whose config leaks
+a provider's route fails `check` at the right hop; a route reflector in a
+dual-stack AS; an IXP LAN between FRR and BIRD ASes; an AS graph from a
+CAIDA file. Each builds its own lab."""
+
+import bz2
+import ipaddress
+import os
+
+import pytest
+
+from bgptopo import grading, labfile, labplan, lab as labinfo, tracing
+from conftest import QUESTION, build_lab
+from test_labfile_policies import example, prefix_of_as
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_leaking_router_fails_check_at_the_hop_that_leaks(tmp_path):
+    """The file says AS 300 is a customer; its config, edited, sends its
+    provider AS 10 everything, so AS 10 (preferring customers) takes AS 20's
+    route through AS 300: a valley the checker names."""
+    top = str(tmp_path / 'etc')
+    lab = labfile.load(example('multihomed'))
+    labplan.render(labplan.plan(lab), top)
+    with open(os.path.join(top, 'as300', 'bgpd.conf'), 'a') as conf:
+        conf.write('route-map TO-as10 permit 30\n!\n')
+    net = build_lab(topology='lab', file=example('multihomed'), etc=top, converge=False)
+    try:
+        results = grading.check(net, timeout=8)
+        failed = {r.name: r.reason for r in results if not r.passed}
+        assert set(failed) >= {"as10's best AS paths are valley-free"}, grading.report(results)
+        assert ('%s via AS path 300 20: AS 300 gave AS 10 a route from its provider AS 20, '
+                'and AS 10 is its provider, not its customer' % prefix_of_as(net, 20)) \
+            in failed["as10's best AS paths are valley-free"]
+    finally:
+        net.stop()
+
+
+def test_a_route_reflector_dual_stack_as_fetches_over_ipv6():
+    net = build_lab(topology='lab', file=example('reflector'))
+    try:
+        b, c = net['b'], net['c']
+        internal = {str(peer.address) for peer in net.topo.plan.routers['b'].peers
+                    if peer.relationship == 'internal'}
+        loopbacks = {name: [a.ip for intf, a in net.topo.plan.routers[name].interfaces
+                            if intf == 'lo'] for name in ('a', 'c')}
+        # b has sessions with the reflector a only, in both families
+        assert internal == {str(address) for address in loopbacks['a']}
+        assert set(b.routing.sessions(b)) == internal | {
+            str(p.address) for p in net.topo.plan.routers['b'].peers if p.name == 'left'}
+        # c's eBGP route reaches b through a, with c's loopback as next hop
+        right6 = next(n for n, _ in net.topo.plan.routers['right'].networks if n.version == 6)
+        route = b.routing.best_route(b, str(right6))
+        assert route.as_path == '65002' and \
+            ipaddress.ip_address(route.next_hop) == loopbacks['c'][1]
+        assert c.routing.best_route(c, str(right6)).as_path == '65002'
+        assert labinfo.page(net, version=6) == QUESTION
+        assert [h['node'] for h in tracing.trace(net, 'host', 'webserver', 6)] == [
+            'host', 'left', 'b', 'a', 'c', 'right', 'webserver']
+        results = grading.check(net)
+        assert all(r.passed for r in results), grading.report(results)
+    finally:
+        net.stop()
+
+
+def test_an_ixp_lan_carries_peering_routes_between_frr_and_bird():
+    net = build_lab(topology='lab', file=example('ixp'))
+    try:
+        assert net['as30'].routing.key == 'bird' and net['as10'].routing.key == 'frr'
+        as10 = net['as10']
+        # peering (local preference 200) wins over transit (100)
+        assert as10.routing.best_routes(as10)[prefix_of_as(net, 30)] == '30'
+        hops = tracing.trace(net, 'host', 'webserver')
+        assert [h['node'] for h in hops] == ['host', 'as10', 'as30', 'webserver']
+        assert hops[1]['next_as'] == 'across to a peer'
+        assert labinfo.page(net) == QUESTION
+        results = grading.check(net)
+        assert all(r.passed for r in results), grading.report(results)
+    finally:
+        net.stop()
+
+
+# a CAIDA serial-1 file: 1 and 2 the clique, 3 and 4 their customers, 5
+# multi-homed to both, 6 a peer of 3 with customer 7 (they cannot reach 1,
+# 2 and 4 valley-free, so they are not chosen first)
+CAIDA = b"""# inferred clique: 1 2
+1|2|0
+1|3|-1
+2|4|-1
+3|5|-1
+4|5|-1
+3|6|0
+6|7|-1
+"""
+
+
+def test_an_as_graph_from_a_caida_file_is_a_valley_free_dual_stack_internet(tmp_path):
+    path = tmp_path / 'sample.as-rel.txt.bz2'
+    path.write_bytes(bz2.compress(CAIDA))
+    net = build_lab(topology='asgraph', file=str(path), n=5, ipv6=1)
+    try:
+        assert sorted(r.name for r in labinfo.routers(net)) == ['as1', 'as2', 'as3', 'as4',
+                                                                 'as5']
+        as3 = net['as3']
+        # AS 3 reaches AS 4 up and over the top, in both families
+        routes = as3.routing.best_routes(as3)
+        assert {routes[network] for network, _ in net.topo.plan.routers['as4'].networks} \
+            == {'1 2 4'}
+        results = grading.check(net)
+        assert all(r.passed for r in results), grading.report(results)
+        assert any('(IPv6)' in r.name for r in results)
+    finally:
+        net.stop()
