@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from bgptopo import grading, labfile, labplan, lab as labinfo, tracing
+from bgptopo import grading, labfile, labplan, lab as labinfo, procs, tracing
 from conftest import QUESTION, build_lab
 from test_labfile_policies import example, prefix_of_as
 
@@ -111,5 +111,45 @@ def test_an_as_graph_from_a_caida_file_is_a_valley_free_dual_stack_internet(tmp_
         results = grading.check(net)
         assert all(r.passed for r in results), grading.report(results)
         assert any('(IPv6)' in r.name for r in results)
+    finally:
+        net.stop()
+
+
+OVERRIDES = """\
+version: 1
+ases:
+  100: {routers: [a]}
+  200: {routers: [b], suite: bird}
+  300: {routers: [c]}
+  400: {routers: [d]}
+links:
+  # a prefers its peer b over its own customer c, b makes its routes to a
+  # look long and tags them; d takes at most one prefix from a
+  - {between: [a, b], relationship: peer, password: s3cret, a: {local_pref: 400},
+     b: {prepend: 2, med: 7, communities: ['200:66']}}
+  - {between: [a, c], relationship: provider-customer}
+  - {between: [b, c], relationship: provider-customer}
+  - {between: [a, d], relationship: provider-customer, d: {max_prefix: 1}}
+"""
+
+
+def test_a_files_session_overrides_reach_the_routers(tmp_path):
+    path = tmp_path / 'overrides.yml'
+    path.write_text(OVERRIDES)
+    net = build_lab(topology='lab', file=str(path), converge=False)
+    try:
+        a, d = net['a'], net['d']
+        of_c = str(prefix_of_as(net, 300))
+        assert procs.wait_until(lambda: (a.routing.best_route(a, of_c) or ())[1:2] ==
+                                ('200 200 200 300',), 20, interval=0.2), \
+            a.routing.best_route(a, of_c)
+        best = next(p for p in a.vtysh_json('show ip bgp %s json' % of_c)['paths']
+                    if p.get('bestpath', {}).get('overall'))
+        assert (best['locPrf'], best['metric'], best['community']['string']) == \
+            (400, 7, '200:66')
+        # a sends d its three other prefixes: over d's limit of one, d ends the session
+        assert procs.wait_until(lambda: any(
+            'PfxCt' in s.state for s in d.routing.sessions(d).values()),     # Idle (PfxCt)
+            20, interval=0.2), d.routing.sessions(d)
     finally:
         net.stop()
