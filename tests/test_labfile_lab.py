@@ -153,3 +153,36 @@ def test_a_wrong_file_is_one_sentence_and_builds_nothing(tmp_path):
     assert done.returncode == 2
     assert '%s, line 10: q is no router of this lab' % path in done.stderr, done.stderr
     assert lab_traces() == before
+
+
+LOCAL_IMAGE = 'bgptopo-test/client:1'
+
+
+def test_hosts_run_any_local_image_and_a_missing_one_is_a_sentence(tmp_path):
+    """A local image of any name (here a tag of the lab's client image,
+    made and removed by this test) runs as a host; an image the machine
+    lacks stops the lab before anything is built."""
+    text = PLAIN.replace("pc: {router: a, role: client, image: mininet}",
+                         "pc: {router: a, role: client, image: '%s'}" % LOCAL_IMAGE)
+    subprocess.run(['docker', 'tag', 'bgptopo/host', LOCAL_IMAGE], check=True, timeout=30)
+    try:
+        net = build_lab(topology='lab', file=write(tmp_path, text.replace('bw: 1', 'bw: 100')))
+        try:
+            assert net['pc'].image == LOCAL_IMAGE
+            assert labinfo.page(net) == QUESTION
+        finally:
+            net.stop()
+    finally:
+        subprocess.run(['docker', 'rmi', LOCAL_IMAGE], check=True, timeout=30,
+                       capture_output=True)
+    before = built_parts()
+    with pytest.raises(LabError, match='the image %s is not on this machine' % LOCAL_IMAGE):
+        build_lab(topology='lab', file=write(tmp_path, text))
+    assert built_parts() == before
+
+
+def built_parts():
+    """lab_traces without the run directories, which the topology writes
+    its configs into before preparing and removes at the process's exit
+    (an mn that stops on a sentence exits at once)."""
+    return {kind: found for kind, found in lab_traces().items() if kind != 'run dirs'}
