@@ -31,6 +31,7 @@ POOLS = {
     'lan': (ipaddress.ip_network('192.168.0.0/16'), 24, ipaddress.ip_network('fd00:2::/48'), 64),
 }
 KEEPALIVE, HOLD = 3, 9
+MAX_INTERFACE_NAME = 15     # Linux's IFNAMSIZ less its terminating zero
 
 # a veth the topology adds: node a's port_a to node b's port_b, shaped
 # (delay, bw, loss) when the file says so
@@ -141,6 +142,11 @@ class Planner(object):
         """The next free port of a router (Mininet names it name-ethN)."""
         port = self.ports[name]
         self.ports[name] += 1
+        if len('%s-eth%d' % (name, port)) > MAX_INTERFACE_NAME:
+            raise LabError('router %s would have an interface named %s-eth%d, longer than the '
+                           '%d characters Linux allows; give it a shorter name (an AS graph: '
+                           'leave out ASes with numbers of 7 digits or more).'
+                           % (name, name, port, MAX_INTERFACE_NAME))
         return port
 
     def add_hosts(self, prefixes):

@@ -62,6 +62,26 @@ def test_run_is_the_mn_line():
     assert 'Question:' in run.stdout
 
 
+@pytest.mark.integration
+def test_run_with_a_lab_file_opens_that_lab(tmp_path):
+    """From another folder, with a relative path: the file is the lab."""
+    lab = tmp_path / 'mine.yml'
+    with open(os.path.join(REPO, 'examples', 'multihomed.yml')) as example:
+        lab.write_text(example.read())
+    run = subprocess.run(['/usr/bin/python3', '-m', 'bgptopo.console', 'run', 'mine.yml',
+                          '--test', 'fetch'], cwd=str(tmp_path), timeout=120, text=True,
+                         env=dict(os.environ, PYTHONPATH=REPO), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    assert run.returncode == 0, run.stdout
+    assert 'Question:' in run.stdout and 'as400' in run.stdout
+
+
+def test_render_without_a_folder_is_a_sentence():
+    run = run_console('render', 'examples/bgp3.yml')
+    assert run.returncode == 2
+    assert run.stdout.startswith('bgptopo render: give the lab file and a folder')
+
+
 COMMAND = '/usr/local/bin/bgptopo'     # the wrapper setup.sh installs for its checkout
 READY = '*** Ready: mn --custom bgptopo/topo.py --topo bgp3'
 

@@ -12,7 +12,7 @@ import pytest
 
 from bgptopo import grading, labfile, labplan, lab as labinfo, procs, tracing
 from conftest import QUESTION, build_lab
-from test_labfile_policies import example, prefix_of_as
+from test_labfile_policies import EXAMPLES, example, prefix_of_as
 
 pytestmark = pytest.mark.integration
 
@@ -151,5 +151,26 @@ def test_a_files_session_overrides_reach_the_routers(tmp_path):
         assert procs.wait_until(lambda: any(
             'PfxCt' in s.state for s in d.routing.sessions(d).values()),     # Idle (PfxCt)
             20, interval=0.2), d.routing.sessions(d)
+    finally:
+        net.stop()
+
+
+def readme_example():
+    """The lab file the README shows in full."""
+    with open(os.path.join(os.path.dirname(EXAMPLES), 'README.md')) as readme:
+        text = readme.read()
+    start = text.index('```yaml\nversion: 1\n') + len('```yaml\n')
+    return text[start:text.index('```', start)]
+
+
+def test_the_readmes_whole_file_is_a_working_lab(tmp_path):
+    path = tmp_path / 'readme.yml'
+    path.write_text(readme_example())
+    net = build_lab(topology='lab', file=str(path))
+    try:
+        results = grading.check(net)
+        assert all(r.passed for r in results), grading.report(results)
+        assert labinfo.page(net, version=6) == QUESTION
+        assert {net[name].routing.key for name in ('a', 'left', 'as65002')} == {'frr', 'bird'}
     finally:
         net.stop()
