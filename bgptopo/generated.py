@@ -13,6 +13,7 @@ import glob
 import ipaddress
 import os
 import shutil
+import subprocess
 import tempfile
 
 from bgptopo import addressing, lifecycle, routing
@@ -24,6 +25,7 @@ MAX_ROUTERS = 250
 # every AS may announce and transit any stub LAN /24, nothing else
 ACCEPT = [(ipaddress.ip_network('10.1.0.0/16'), 24, 24)]
 KEEPALIVE, HOLD = 3, 9
+_watchers = []
 
 
 def whole_numbers(**params):
@@ -74,10 +76,17 @@ def write_configs(n, links):
 
 
 def run_directory():
-    """A fresh run directory, removed when we exit (and by a later lab if
-    we are killed: remove_stale_dirs)."""
+    """A fresh run directory, removed when we exit, and also when we are
+    killed (SIGKILL runs no atexit): a watcher in a session of its own
+    reads a pipe only we write to; the kernel closes it when we die, however
+    we die, and the watcher then removes the directory and ends.
+    remove_stale_dirs is the last resort, should the watcher be killed too."""
     top = tempfile.mkdtemp(prefix='%s%s.' % (RUN_PREFIX, lifecycle.owner_token().replace(':', '-')))
     atexit.register(shutil.rmtree, top, True)
+    watcher = subprocess.Popen(['sh', '-c', 'cat >/dev/null; rm -rf "$0"', top],
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    _watchers.append(watcher)       # its pipe stays open as long as we live
     return top
 
 
