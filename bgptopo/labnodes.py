@@ -4,6 +4,7 @@ IXP's peering LAN) and links with delay, bandwidth or loss."""
 
 import itertools
 import shlex
+import sys
 
 from mininet.link import TCIntf
 from mininet.node import Host, Switch
@@ -29,8 +30,8 @@ class PlainHost(GuardedShell, DualStack, Host):
         result = super(PlainHost, self).config(**params)
         if self.serves:
             folder = QUESTION_PAGE.rsplit('/', 1)[0]
-            self.cmd('cd %s && setpriv --pdeathsig TERM python3 -m http.server --bind :: %d '
-                     '>/dev/null 2>&1 & cd /' % (shlex.quote(folder), HTTP_PORT))
+            self.cmd('cd %s && setpriv --pdeathsig TERM %s -m http.server --bind :: %d '
+                     '>/dev/null 2>&1 & cd /' % (shlex.quote(folder), sys.executable, HTTP_PORT))
         return result
 
     def terminate(self):
