@@ -12,6 +12,7 @@ import pytest
 
 from bgptopo import grading, labfile, labplan, lab as labinfo, procs, tracing
 from conftest import QUESTION, build_lab
+from test_asgraph import SAMPLE
 from test_labfile_policies import EXAMPLES, example, prefix_of_as
 
 pytestmark = pytest.mark.integration
@@ -82,23 +83,9 @@ def test_an_ixp_lan_carries_peering_routes_between_frr_and_bird():
         net.stop()
 
 
-# a CAIDA serial-1 file: 1 and 2 the clique, 3 and 4 their customers, 5
-# multi-homed to both, 6 a peer of 3 with customer 7 (they cannot reach 1,
-# 2 and 4 valley-free, so they are not chosen first)
-CAIDA = b"""# inferred clique: 1 2
-1|2|0
-1|3|-1
-2|4|-1
-3|5|-1
-4|5|-1
-3|6|0
-6|7|-1
-"""
-
-
 def test_an_as_graph_from_a_caida_file_is_a_valley_free_dual_stack_internet(tmp_path):
     path = tmp_path / 'sample.as-rel.txt.bz2'
-    path.write_bytes(bz2.compress(CAIDA))
+    path.write_bytes(bz2.compress(SAMPLE.encode()))   # test_asgraph's sample
     net = build_lab(topology='asgraph', file=str(path), n=5, ipv6=1)
     try:
         assert sorted(r.name for r in labinfo.routers(net)) == ['as1', 'as2', 'as3', 'as4',

@@ -240,15 +240,7 @@ def ospfd_conf(plan):
     """OSPF in area 0 on the plan's OSPF interfaces: point-to-point on links
     (no designated-router election to wait for), lo passive (its
     addresses announced, no hellos)."""
-    lines = header(plan) + ['!']
-    for intf in plan.ospf:
-        lines += ['interface %s' % intf, ' ip ospf area %s' % AREA]
-        lines += [' ip ospf passive'] if intf == 'lo' else [
-            ' ip ospf network point-to-point', ' ip ospf hello-interval %d' % HELLO,
-            ' ip ospf dead-interval %d' % DEAD]
-        lines.append('!')
-    return '\n'.join(lines + ['router ospf', ' ospf router-id %s' % plan.router_id] +
-                     OSPF_TIMERS['ospf'] + ['!']) + '\n'
+    return ospf_conf(plan, plan.ospf, 'ip ospf', 'ospf')
 
 
 def ospf6_interfaces(plan):
@@ -259,12 +251,19 @@ def ospf6_interfaces(plan):
 
 def ospf6d_conf(plan):
     """OSPFv3, the same way as ospfd_conf, on the interfaces with IPv6."""
+    return ospf_conf(plan, ospf6_interfaces(plan), 'ipv6 ospf6', 'ospf6')
+
+
+def ospf_conf(plan, interfaces, statement, daemon):
+    """ospfd's or ospf6d's file: their statements differ in their words
+    only (statement: 'ip ospf' or 'ipv6 ospf6'; daemon: 'ospf' or 'ospf6')."""
     lines = header(plan) + ['!']
-    for intf in ospf6_interfaces(plan):
-        lines += ['interface %s' % intf, ' ipv6 ospf6 area %s' % AREA]
-        lines += [' ipv6 ospf6 passive'] if intf == 'lo' else [
-            ' ipv6 ospf6 network point-to-point', ' ipv6 ospf6 hello-interval %d' % HELLO,
-            ' ipv6 ospf6 dead-interval %d' % DEAD]
+    for intf in interfaces:
+        lines += ['interface %s' % intf, ' %s area %s' % (statement, AREA)]
+        lines += [' %s passive' % statement] if intf == 'lo' else [
+            ' %s network point-to-point' % statement,
+            ' %s hello-interval %d' % (statement, HELLO),
+            ' %s dead-interval %d' % (statement, DEAD)]
         lines.append('!')
-    return '\n'.join(lines + ['router ospf6', ' ospf6 router-id %s' % plan.router_id] +
-                     OSPF_TIMERS['ospf6'] + ['!']) + '\n'
+    return '\n'.join(lines + ['router %s' % daemon, ' %s router-id %s' % (daemon, plan.router_id)]
+                     + OSPF_TIMERS[daemon] + ['!']) + '\n'
