@@ -39,8 +39,11 @@ def test_a_leaking_router_fails_check_at_the_hop_that_leaks(tmp_path):
         net.stop()
 
 
-def test_a_route_reflector_dual_stack_as_fetches_over_ipv6():
-    net = build_lab(topology='lab', file=example('reflector'))
+@pytest.mark.parametrize('suites', [{}, {'bird': 'b+c'}], ids=['frr', 'bird-clients'])
+def test_a_route_reflector_dual_stack_as_fetches_over_ipv6(suites):
+    """All FRR, and FRR's reflector a with BIRD clients (OSPF and iBGP
+    across the two suites)."""
+    net = build_lab(topology='lab', file=example('reflector'), **suites)
     try:
         b, c = net['b'], net['c']
         internal = {str(peer.address) for peer in net.topo.plan.routers['b'].peers
