@@ -98,11 +98,11 @@ class Router(GuardedShell, Node):
                                'shorter name.' % (self.name, stub, failed))
 
     def set_addresses(self):
-        """For a suite that sets none: zebra.conf's addresses, in one command."""
+        """For a suite that sets none: zebra.conf's addresses, in as few
+        commands as the shell's line holds (a dual-stack tier-1 needs two)."""
         commands = ['ip addr add %s dev %s' % (address, intf)
                     for intf, found in sorted(self.interfaces().items()) for address in found]
-        if commands:
-            self.cmd(' && '.join(commands))
+        self.cmd_chain(commands)
 
     def interfaces(self):
         """{interface: [ip_interface]} as zebra.conf writes them (read anew)."""
