@@ -11,6 +11,7 @@ the runner compares them with its own start and end:
 
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -24,11 +25,14 @@ CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
 RESULTS = os.path.join(REPO, 'bench', 'results')
 STOP_GRACE = 120.0      # seconds a timed-out mn gets to stop its lab after SIGTERM
 TAIL = 2000             # characters of a failed run's output worth showing
+# the lab's sentences: its own lines, and mn's `Caught exception` report
+SENTENCE = re.compile(r'^(\*\*\* bgptopo: |\w+(Error|Died|Exception): )')
+SENTENCE_SHOWN = 600    # characters of each (a convergence failure lists every route)
 
 
 class RunFailed(Exception):
     """One mn run failed or missed its deadline; the message says which, and
-    ends with the tail of its output."""
+    what the lab said (reason)."""
 
 
 def run_mn(topo, test, timeout):
@@ -44,12 +48,20 @@ def run_mn(topo, test, timeout):
     except subprocess.TimeoutExpired:
         out = stop(mn)
         raise RunFailed('mn --topo %s did not finish within %d s:\n%s'
-                        % (topo, timeout, out[-TAIL:]))
+                        % (topo, timeout, reason(out)))
     end = time.monotonic()
     lines = [line for line in out.splitlines() if line.startswith('BENCH ')]
     if mn.returncode != 0 or not lines:
-        raise RunFailed('mn --topo %s failed (exit %d):\n%s' % (topo, mn.returncode, out[-TAIL:]))
+        raise RunFailed('mn --topo %s failed (exit %d):\n%s'
+                        % (topo, mn.returncode, reason(out)))
     return start, end, json.loads(lines[0][len('BENCH '):])
+
+
+def reason(out):
+    """The lab's sentences in a failed run's output (each cut short), or
+    the output's tail when it said none."""
+    said = [line[:SENTENCE_SHOWN] for line in out.splitlines() if SENTENCE.match(line)]
+    return '\n'.join(said) or out[-TAIL:]
 
 
 def stop(mn):
