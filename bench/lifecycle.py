@@ -19,26 +19,20 @@ convergence, fetches and failover. Prints min/median/max."""
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
+from mnrun import REPO, RunFailed, run_mn, summary
+
 PHASES = ('build', 'convergence', 'first_fetch', 'teardown', 'total', 'outage', 'test_fetch')
 
 
 def one_run():
-    start = time.monotonic()
-    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo', 'bgp3', '--test', 'lifecycle'],
-                         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True, timeout=300)
-    end = time.monotonic()
-    lines = [l for l in run.stdout.splitlines() if l.startswith('BENCH ')]
-    if run.returncode != 0 or not lines:
-        sys.exit('bench: a run failed (exit %d):\n%s' % (run.returncode, run.stdout[-2000:]))
-    data = json.loads(lines[0][len('BENCH '):])
+    try:
+        start, end, data = run_mn('bgp3', 'lifecycle', timeout=300)
+    except RunFailed as failure:
+        sys.exit('bench: %s' % failure)
     s = data['stamps']
     return {'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
             'first_fetch': s['first_fetch'] - s['ready'], 'teardown': end - s['test_end'],
@@ -57,15 +51,6 @@ def test_fetch_run():
     return time.monotonic() - start
 
 
-def summary(runs):
-    table = {}
-    for phase in PHASES:
-        values = [r[phase] for r in runs]
-        table[phase] = {'min': min(values), 'median': statistics.median(values),
-                        'max': max(values)}
-    return table
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('-n', type=int, default=5, help='runs (default 5)')
@@ -76,7 +61,7 @@ def main():
         runs.append(one_run())
         runs[-1]['test_fetch'] = test_fetch_run()
         print('run %d: total %.2f s' % (i + 1, runs[-1]['total']), file=sys.stderr)
-    table = summary(runs)
+    table = summary(runs, PHASES)
     print('%-12s %8s %8s %8s   (seconds, %d runs)' % ('phase', 'min', 'median', 'max', args.n))
     for phase in PHASES:
         row = table[phase]

@@ -13,29 +13,17 @@ of both curves."""
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
-RESULTS = os.path.join(REPO, 'bench', 'results')
+from mnrun import RESULTS, RunFailed, scale_run
 
 
 def one_size(n, mesh, suite):
-    start = time.monotonic()
-    run = subprocess.run(['mn', '--custom', CUSTOM, '--topo',
-                          'bgpring,n=%d,mesh=%d,suite=%s' % (n, mesh, suite), '--test', 'scale'], cwd=REPO, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
-    end = time.monotonic()
-    lines = [l for l in run.stdout.splitlines() if l.startswith('BENCH ')]
-    if run.returncode != 0 or not lines:
-        sys.exit('bench: n=%d failed (exit %d):\n%s' % (n, run.returncode, run.stdout[-2000:]))
-    data = json.loads(lines[0][len('BENCH '):])
-    s, rss = data['stamps'], data['router_peak_rss_kib']
-    return {'n': n, 'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
-            'teardown': end - s['test_end'], 'total': end - start,
-            'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0}
+    try:
+        row = scale_run('bgpring,n=%d,mesh=%d,suite=%s' % (n, mesh, suite))
+    except RunFailed as failure:
+        sys.exit('bench: n=%d: %s' % (n, failure))
+    return dict(row, n=n)
 
 
 def plot(rows, path, mesh, suite):

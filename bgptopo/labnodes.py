@@ -54,10 +54,9 @@ class LanBridge(GuardedShell, Switch):
         lifecycle.adopt(self)
 
     def start(self, _controllers):
-        ports = ' && '.join('ip link set %s master br0 up' % intf
-                            for intf in self.intfList() if intf.name != 'lo')
-        self.cmd('ip link add br0 type bridge && ip link set br0 up%s'
-                 % (' && ' + ports if ports else ''))
+        self.cmd_chain(['ip link add br0 type bridge', 'ip link set br0 up'] +
+                       ['ip link set %s master br0 up' % intf
+                        for intf in self.intfList() if intf.name != 'lo'])
 
     def connected(self):
         return True

@@ -21,6 +21,11 @@ from bgptopo.errors import LabError
 COMMAND_TIMEOUT = 60.0      # seconds a node command may take (a fetch takes 5 at most)
 PULSE_MS = 250              # how often a waiting command checks the shell is alive
 INTERRUPT_GRACE = 2.0       # seconds an interrupted command gets to give the prompt back
+# Mininet's shells read commands from a pty in canonical mode (bash
+# --noediting): a line of 4095 bytes or more comes out mangled (measured:
+# 4096 gave a wrong answer, 4099 ran another command), so longer ones are
+# refused and chained ones split (cmd_chain)
+LINE_MAX = 4000
 
 
 class GuardedShell(object):
@@ -53,11 +58,21 @@ class GuardedShell(object):
         timeout=seconds sets this command's deadline."""
         self.command_timeout = kwargs.pop('timeout', COMMAND_TIMEOUT)
         self.last_command = ' '.join(str(a) for a in args)
+        if len(self.last_command.encode()) > LINE_MAX:
+            raise LabError('%s: a command of %d bytes (`%s ...`) exceeds the %d its shell '
+                           'reads in one line; split it (cmd_chain does).' % (
+                               self.name, len(self.last_command.encode()),
+                               self.last_command[:40], LINE_MAX))
         self.require_alive()
         try:
             return super(GuardedShell, self).cmd(*args, **kwargs)
         finally:
             self.command_timeout = COMMAND_TIMEOUT
+
+    def cmd_chain(self, commands):
+        """commands joined by && in as few shell lines as LINE_MAX allows (a
+        failure skips the rest of its line only); their output."""
+        return ''.join(self.cmd(' && '.join(line)) for line in lines_of(commands))
 
     def waitOutput(self, verbose=False, findPid=True):
         """The command's output up to Mininet's end-of-output mark, read in
@@ -121,3 +136,14 @@ class LabLink(Link):
         if all(isinstance(node, GuardedShell) for node in ends):
             return
         Link.stop(self)
+
+
+def lines_of(commands, limit=LINE_MAX):
+    """commands grouped so that each group joined by ' && ' fits limit bytes."""
+    lines = []
+    for command in commands:
+        if lines and len(' && '.join(lines[-1] + [command]).encode()) <= limit:
+            lines[-1].append(command)
+        else:
+            lines.append([command])
+    return lines

@@ -78,9 +78,7 @@ class Router(GuardedShell, Node):
         # kernel does DAD if all's or the interface's accept_dad says so
         self.cmd('sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
                  'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
-        for stub in self.stubs:
-            self.cmd('ip link add {0} type veth peer name {0}-far && '
-                     'ip link set {0}-far up && ip link set {0} up'.format(stub))
+        self.add_stubs()
         if not self.routing.sets_addresses:
             self.set_addresses()
         if self.boot_capture:
@@ -88,12 +86,23 @@ class Router(GuardedShell, Node):
         self.start_daemons()
         return result
 
+    def add_stubs(self):
+        """Each stub a veth whose far end (far0, far1, ...: a stub's own
+        name plus a suffix can pass Linux's 15 characters, e.g. as378239-lan)
+        is up, so the stub has carrier and its connected route is used."""
+        for number, stub in enumerate(self.stubs):
+            failed = self.cmd('ip link add {0} type veth peer name far{1} && ip link set far{1} up '
+                              '&& ip link set {0} up'.format(stub, number)).strip()
+            if failed:
+                raise LabError('%s cannot make its stub interface %s (%s); give the router a '
+                               'shorter name.' % (self.name, stub, failed))
+
     def set_addresses(self):
-        """For a suite that sets none: zebra.conf's addresses, in one command."""
+        """For a suite that sets none: zebra.conf's addresses, in as few
+        commands as the shell's line holds (a dual-stack tier-1 needs two)."""
         commands = ['ip addr add %s dev %s' % (address, intf)
                     for intf, found in sorted(self.interfaces().items()) for address in found]
-        if commands:
-            self.cmd(' && '.join(commands))
+        self.cmd_chain(commands)
 
     def interfaces(self):
         """{interface: [ip_interface]} as zebra.conf writes them (read anew)."""
