@@ -54,6 +54,24 @@ def our_daemons():
                                                 os.path.basename(argv[0]) == 'bird'))
 
 
+def daemons_of(pid):
+    """our_daemons() that descend from process pid (an mn): those of its lab,
+    whatever other labs or experiments run on the machine."""
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                parents[int(entry)] = int(stat.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+
+    def descends(child):
+        while child in parents and child != pid:
+            child = parents[child]
+        return child == pid
+    return [daemon for daemon in our_daemons() if descends(daemon)]
+
+
 def tcpdumps():
     """Pids of tcpdump processes (captures: only labs run them here)."""
     return sorted(pid for pid, argv in processes().items()

@@ -2,6 +2,7 @@
 `mn -c` has run: no container, no zebra/bgpd, no node shell, no namespace,
 no veth, no run directory."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,21 +11,31 @@ import pexpect
 import pytest
 
 from bgptopo import containers, procs
-from conftest import MN, REPO, lab_traces, new_traces, our_daemons, processes
+from conftest import MN, REPO, daemons_of, lab_traces, new_traces, processes
 
 pytestmark = pytest.mark.integration
 
 
+@contextlib.contextmanager
+def killed_lab(topo):
+    """An mn of topo at its prompt, SIGKILLed and cleaned after with `mn -c`
+    (also when the test fails halfway: no lab of ours outlives it)."""
+    child = pexpect.spawn(MN[0], MN[1:] + [topo], cwd=REPO, timeout=60, encoding='utf-8')
+    try:
+        child.expect('mininet> ')
+        yield child
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.close()
+        subprocess.run(['mn', '-c'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=120, check=True)
+
+
 def test_sigkill_then_mn_c_leaves_no_trace():
     before = lab_traces()
-    child = pexpect.spawn(MN[0], MN[1:] + ['bgp3'], cwd=REPO, timeout=60, encoding='utf-8')
-    child.expect('mininet> ')
-    assert len(set(our_daemons()) - set(before['daemons'])) == 6
-    assert len(containers.lab_containers(containers.client())) == 2
-    os.kill(child.pid, signal.SIGKILL)
-    child.close()
-    subprocess.run(['mn', '-c'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=120, check=True)
+    with killed_lab('bgp3') as child:
+        assert len(daemons_of(child.pid)) == 6
+        assert len(containers.lab_containers(containers.client())) == 2
     assert procs.wait_until(lambda: not new_traces(before), 10, interval=0.1), new_traces(before)
 
 
@@ -54,14 +65,8 @@ def test_sigkill_of_a_lab_file_lab_then_mn_c_leaves_no_trace(tmp_path):
     path = tmp_path / 'killed.yml'
     path.write_text(KILLED_LAB)
     before, servers = lab_traces(), page_servers()
-    child = pexpect.spawn(MN[0], MN[1:] + ['lab,file=%s' % path], cwd=REPO, timeout=60,
-                          encoding='utf-8')
-    child.expect('mininet> ')
-    assert len(page_servers()) == len(servers) + 1
-    assert new_traces(before, ['run dirs', 'daemons'])
-    os.kill(child.pid, signal.SIGKILL)
-    child.close()
-    subprocess.run(['mn', '-c'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=120, check=True)
+    with killed_lab('lab,file=%s' % path) as child:
+        assert len(page_servers()) == len(servers) + 1
+        assert new_traces(before, ['run dirs']) and len(daemons_of(child.pid)) == 3
     assert procs.wait_until(lambda: not new_traces(before), 10, interval=0.1), new_traces(before)
     assert procs.wait_until(lambda: page_servers() == servers, 5, interval=0.1)

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from bgptopo import messages, procs
-from conftest import MN, REPO, bgpd_overlay, lab_traces, new_traces, our_daemons
+from conftest import MN, REPO, bgpd_overlay, daemons_of, lab_traces, new_traces
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +68,7 @@ def sigterm_while_converging(child):
     """--test fetch, terminated while it waits for BGP (which cannot
     converge: r1 expects the wrong AS of r2) with every daemon running."""
     child.expect('Starting 0 switches')
-    assert procs.wait_until(lambda: len(our_daemons()) == 6, 10, interval=0.02)
+    assert procs.wait_until(lambda: len(daemons_of(child.pid)) == 6, 10, interval=0.02)
     os.kill(child.pid, signal.SIGTERM)
 
 
