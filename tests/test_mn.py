@@ -129,7 +129,7 @@ def test_fetch_of_an_unreachable_url_is_a_sentence_not_a_hang(prompt):
 
 def test_dead_daemon_shows_down_and_restart_recovers(prompt):
     """Last in this module: it kills r2's bgpd in the prompt's lab."""
-    from test_kill import our_daemons
+    from conftest import our_daemons
     conf = os.path.join(REPO, 'etc', 'quagga', 'r2', 'bgpd.conf').encode()
     pid = [p for p in our_daemons() if conf in open('/proc/%d/cmdline' % p, 'rb').read()][0]
     os.kill(pid, signal.SIGKILL)
