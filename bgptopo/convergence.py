@@ -10,7 +10,7 @@ import ipaddress
 import json
 import time
 
-from bgptopo import labplan, lifecycle, procs
+from bgptopo import lifecycle, procs
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
@@ -59,9 +59,8 @@ def originated(net):
 
 def expected(net):
     """{router: the prefixes its kernel must hold}."""
-    topo = getattr(net, 'topo', None)
-    if getattr(topo, 'plan', None) is not None:
-        owed = labplan.owed_prefixes(topo.lab, topo.plan.routers)
+    owed = getattr(getattr(net, 'topo', None), 'owed', None)
+    if owed is not None:
         return {router: owed.get(router.name, set()) for router in routers(net)}
     every = originated(net)
     return {router: every for router in routers(net)}

@@ -52,7 +52,7 @@ def roles(net):
     """(client, web server): the node names `fetch`, `path` and `why` use
     without arguments; a lab file's hosts with role client and server, or
     the seed's host and webserver. None for a role no host has."""
-    described = getattr(getattr(net, 'topo', None), 'lab', None)
+    described = described_lab(net)
     if described is not None:
         return labmodel.client(described), labmodel.server(described)
     return CLIENT, WEB_SERVER
@@ -61,8 +61,14 @@ def roles(net):
 def relationships(net):
     """{(asn a, asn b): what b is to a} of a lab from a file or an AS
     graph; {} for the others."""
-    described = getattr(getattr(net, 'topo', None), 'lab', None)
+    described = described_lab(net)
     return labmodel.as_relationships(described) if described is not None else {}
+
+
+def described_lab(net):
+    """The Lab (bgptopo/labmodel.py) a lab file or an AS graph built net
+    from, or None for the other topologies."""
+    return getattr(getattr(net, 'topo', None), 'lab', None)
 
 
 def default_ends(net):

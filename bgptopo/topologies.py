@@ -74,12 +74,14 @@ class PlannedTopo(LabTopo):
     """A lab built from a LabPlan (bgptopo/labplan.py): its routers with
     the plan's suites, hosts, LAN bridges and links on the plan's ports.
     self.lab (the Lab) tells commands the hosts' roles and the ASes'
-    relationships. etc=DIR: the configs in DIR (`bgptopo render`, edited)
-    instead of freshly rendered ones."""
+    relationships, self.owed the prefixes each router should route
+    (worked out once: convergence polls it). etc=DIR: the configs in DIR
+    (`bgptopo render`, edited) instead of freshly rendered ones."""
 
     def __init__(self, lab, **params):
         self.lab = lab
         self.plan = labplan.plan(lab)
+        self.owed = labplan.owed_prefixes(lab, self.plan.routers)
         LabTopo.__init__(self, **params)
 
     def generate(self, params):
