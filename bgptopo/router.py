@@ -16,7 +16,7 @@ from mininet.node import Node
 
 from bgptopo import addressing, lifecycle, procs, routing, tcpdump
 from bgptopo.errors import LabError
-from bgptopo.nodeshell import GuardedShell
+from bgptopo.nodeshell import DeferredIntf, GuardedShell
 from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
 START_TIMEOUT = 10.0
@@ -51,12 +51,14 @@ class Router(GuardedShell, Node):
     daemons: helpers they connect to (the hijack's RPKI cache,
     bgptopo/scenarios/hijack.py), started with start_process.
     capture: a folder; the router's links to other routers are captured
-    into it (bgptopo/tcpdump.py) from before its daemons start."""
+    into it (bgptopo/tcpdump.py) from before its daemons start.
+    bulk: the bgptopo.bulk.Bulk of the build it is part of (LabTopo gives
+    one): its links made in bulk, its daemons started in two phases."""
 
     suite_key = routing.DEFAULT
 
     def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
-                 before_daemons=(), capture=None, **params):
+                 before_daemons=(), capture=None, bulk=None, **params):
         self.routing = routing.suite(suite or self.suite_key)
         self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
@@ -66,43 +68,61 @@ class Router(GuardedShell, Node):
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
+        self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
         make_mount_point(self.routing.run_dir)
         Node.__init__(self, name, **params)
         lifecycle.adopt(self)
 
-    def config(self, **params):
-        result = Node.config(self, **params)
-        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.routing.run_dir)
+    def config(self, mac=None, ip=None, defaultRoute=None, **params):
+        """Three round trips through the node's shell: its private run
+        directory and sysctls, one `ip -batch` of its interfaces (kernel_batch),
+        its first daemons. Mininet's Node.config would only set lo up (a round
+        trip of its own) unless given an address for the default interface."""
+        wanted = dict(mac=mac, ip=ip, defaultRoute=defaultRoute)
+        result = Node.config(self, **wanted) if any(wanted.values()) else {}
+        if self.bulk:
+            self.bulk.make_veths()      # the first router's config makes every link
         # IPv6 too; no duplicate address detection, which would hold each
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
-        self.cmd('sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
-                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
-        self.add_stubs()
-        if not self.routing.sets_addresses:
-            self.set_addresses()
+        # (conf/default's 0 is what interfaces made later get)
+        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s && '
+                 'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
+                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done'
+                 % self.routing.run_dir)
+        self.run_kernel_batch()
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
-        self.start_daemons()
+        self.start_daemons(in_bulk=bool(self.bulk))
         return result
 
-    def add_stubs(self):
-        """Each stub a veth whose far end (far0, far1, ...: a stub's own
-        name plus a suffix can pass Linux's 15 characters, e.g. as378239-lan)
-        is up, so the stub has carrier and its connected route is used."""
+    def kernel_batch(self):
+        """`ip -batch` lines of the router's own kernel work: lo and the
+        bulk-made link ends up; each stub a veth whose far end (far0, far1,
+        ...: a stub's own name plus a suffix can pass Linux's 15 characters,
+        e.g. as378239-lan) is up, so the stub has carrier and its connected
+        route is used; the addresses when the suite sets none."""
+        lines = ['link set dev lo up']
+        lines += ['link set dev %s up' % intf for intf in self.intfList()
+                  if isinstance(intf, DeferredIntf)]
         for number, stub in enumerate(self.stubs):
-            failed = self.cmd('ip link add {0} type veth peer name far{1} && ip link set far{1} up '
-                              '&& ip link set {0} up'.format(stub, number)).strip()
-            if failed:
-                raise LabError('%s cannot make its stub interface %s (%s); give the router a '
-                               'shorter name.' % (self.name, stub, failed))
+            lines += ['link add name %s type veth peer name far%d' % (stub, number),
+                      'link set dev far%d up' % number, 'link set dev %s up' % stub]
+        if not self.routing.sets_addresses:
+            lines += ['address add %s dev %s' % (address, intf)
+                      for intf, found in sorted(self.interfaces().items()) for address in found]
+        return lines
 
-    def set_addresses(self):
-        """For a suite that sets none: zebra.conf's addresses, in as few
-        commands as the shell's line holds (a dual-stack tier-1 needs two)."""
-        commands = ['ip addr add %s dev %s' % (address, intf)
-                    for intf, found in sorted(self.interfaces().items()) for address in found]
-        self.cmd_chain(commands)
+    def run_kernel_batch(self):
+        """kernel_batch in one `ip -batch`, its file in the private run directory."""
+        name = 'kernel.batch'
+        with open(self.run_file(name), 'w') as batch:
+            batch.write('\n'.join(self.kernel_batch()) + '\n')
+        failed = self.cmd('ip -batch %s/%s' % (self.routing.run_dir, name)).strip()
+        if failed:
+            raise LabError('%s cannot set up its interfaces (%s); a stub\'s name too long for '
+                           'Linux (15 characters)? give the router a shorter name.'
+                           % (self.name, ' / '.join(failed.splitlines()[-2:])))
 
     def interfaces(self):
         """{interface: [ip_interface]} as zebra.conf writes them (read anew)."""
@@ -116,16 +136,25 @@ class Router(GuardedShell, Node):
         """The BGP config the router runs now."""
         return self.routing.running_config(self)
 
-    def start_daemons(self):
+    def start_daemons(self, in_bulk=False):
         """The helpers first (before_daemons), so the daemons find them;
         then the suite's, whose BGP daemon is not waited for here: the next
         router starts meanwhile (each waits a second before its first
         connection, so starting them close together is what converges
-        fast); wait_started() checks it before anyone relies on it."""
+        fast); wait_started() checks it before anyone relies on it.
+        in_bulk: only the first daemons; the bulk starts the rest once every
+        router of the build runs its first ones (bgptopo/bulk.py)."""
         for start_helper in self.before_daemons:
             start_helper(self)
-        self.routing.start(self)
         self.started = False
+        if in_bulk and not self.bulk.done:
+            self.routing.start_first(self)
+            self.bulk.router_configured(self)
+        else:
+            self.routing.start(self)
+
+    def start_rest_of_daemons(self):
+        self.routing.start_rest(self)
 
     def wait_started(self):
         """Raise LabError unless the BGP daemon came up (once per start)."""
