@@ -28,6 +28,10 @@ class LabTopo(Topo):
     the work before Mininet builds it. Every lab takes capture=FOLDER: its
     routers' links are captured into FOLDER from boot (bgptopo/capture.py)."""
 
+    # configs the lab rendered itself from a plan this run (generate sets
+    # it): preparation does not dry-run them (bgptopo/preparation.py says why)
+    rendered_configs = False
+
     def __init__(self, *args, **params):
         self.reject_unknown(params)
         folder = params.pop('capture', None)
