@@ -38,10 +38,11 @@ class Progress(object):
         self.spoken = False
 
     def say(self, text, force=False):
+        """text: a string, or a function making it (called only when said)."""
         now = time.monotonic()
         if force or now - self.last >= self.every:
             self.last, self.spoken = now, True
-            info('*** bgptopo: %s\n' % text)
+            info('*** bgptopo: %s\n' % (text() if callable(text) else text))
 
     def finish(self, text):
         """The last line, said when earlier ones were."""

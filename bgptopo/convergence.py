@@ -7,15 +7,16 @@ from a file or an AS graph, every prefix its relationships bring it
 (labplan.owed_prefixes)."""
 
 import ipaddress
-import json
 import time
 
 from bgptopo import labplan, lifecycle, procs
+from bgptopo.bulk import Progress
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
 TIMEOUT = 30.0
 POLL = 0.05
+MAX_SHOWN = 20          # phrases a convergence failure lists
 ANSWER_TIMEOUT = 10.0
 
 
@@ -41,16 +42,44 @@ def answer(router, call):
 
 
 def kernel_prefixes(router, versions=(4,)):
-    """The prefixes in router's kernel routing tables, as ip_networks."""
+    """The prefixes in router's kernel routing tables, as ip_networks: read
+    from /proc/PID/net (the main IPv4 table; IPv6's tables, whose local
+    entries are host routes no lab prefix equals), a file read per router
+    instead of a command through its shell (a thousand routers a poll)."""
     found = set()
     for version in versions:
-        try:
-            routes = json.loads(router.cmd('ip -j -%d route show' % version))
-        except ValueError:
-            continue
-        found |= {ipaddress.ip_network(r['dst']) for r in routes
-                  if r.get('dst', 'default') != 'default'}
+        found |= (ipv4_routes if version == 4 else ipv6_routes)(router.pid)
     return found
+
+
+def ipv4_routes(pid):
+    """/proc/PID/net/route's destinations but the default (hex, little-endian)."""
+    found = set()
+    for row in proc_net_rows(pid, 'route')[1:]:
+        fields = row.split()
+        if len(fields) > 7 and fields[7] != '00000000':
+            address = ipaddress.IPv4Address(int.from_bytes(bytes.fromhex(fields[1]), 'little'))
+            length = bin(int(fields[7], 16)).count('1')
+            found.add(ipaddress.IPv4Network((address, length)))
+    return found
+
+
+def ipv6_routes(pid):
+    """/proc/PID/net/ipv6_route's destinations but the default."""
+    found = set()
+    for row in proc_net_rows(pid, 'ipv6_route'):
+        fields = row.split()
+        if len(fields) > 1 and fields[1] != '00':
+            found.add(ipaddress.IPv6Network((int(fields[0], 16), int(fields[1], 16))))
+    return found
+
+
+def proc_net_rows(pid, table):
+    try:
+        with open('/proc/%d/net/%s' % (pid, table)) as rows:
+            return rows.read().splitlines()
+    except OSError:
+        return []      # the node is gone: require_running says so
 
 
 def originated(net):
@@ -67,26 +96,45 @@ def expected(net):
     return {router: every for router in routers(net)}
 
 
-def problems(net):
-    """What keeps the lab from being converged, one phrase each; [] if it is.
-    Kernel tables are cheap to read and are the last to fill, so the BGP
-    daemons are asked about their sessions only once every route is in place."""
+def problems(net, expectations=None, shown=MAX_SHOWN):
+    """What keeps the lab from being converged, one phrase each (at most
+    shown, then how many more); [] if it is. expectations: expected(net),
+    computed once per wait. Kernel tables are cheap to read and are the last
+    to fill, so the BGP daemons are asked about their sessions only once
+    every route is in place."""
     found = []
-    for router, prefixes in expected(net).items():
+    for router, missing in missing_routes(expectations or expected(net)).items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
-        versions = sorted({prefix.version for prefix in prefixes}) or [4]
-        found += ['%s has no route to %s' % (router.name, prefix) for prefix in
-                  sorted(prefixes - kernel_prefixes(router, versions), key=family_order)]
+        found += ['%s has no route to %s' % (router.name, prefix)
+                  for prefix in sorted(missing, key=family_order)[:shown]]
     if found:
-        return found
+        return shortened(found, shown)
     for router, states in all_sessions(routers(net)).items():
         for neighbor in router.router_config().neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
-    return found
+    return shortened(found, shown)
+
+
+def missing_routes(expectations):
+    """{router: the prefixes it should hold and its kernel does not} for
+    routers that miss some (or whose BGP daemon is not running)."""
+    missing = {}
+    for router, prefixes in expectations.items():
+        versions = sorted({prefix.version for prefix in prefixes}) or [4]
+        lacking = prefixes - kernel_prefixes(router, versions)
+        if lacking or not router.bgp_running():
+            missing[router] = lacking
+    return missing
+
+
+def shortened(phrases, shown):
+    if len(phrases) <= shown:
+        return phrases
+    return phrases[:shown] + ['and %d more' % (len(phrases) - shown)]
 
 
 def family_order(network):
@@ -106,19 +154,33 @@ def require_running(net):
 
 def wait(net, timeout=TIMEOUT):
     """Block until converged; the seconds it took. LabError at the deadline,
-    or at once if a router's BGP daemon did not start."""
+    or at once if a router's BGP daemon did not start. A large lab says how
+    far it got now and then (mn's info level)."""
     start = time.monotonic()
     for router in routers(net):
         router.wait_started()
+    expectations = expected(net)
+    progress = Progress()
     while True:
         require_running(net)
-        left = problems(net)
+        left = problems(net, expectations)
         if not left:
+            progress.finish('converged: every router routes every prefix it should')
             return time.monotonic() - start
         if time.monotonic() - start > timeout:
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
+        progress.say(lambda: progress_line(expectations, left))
         time.sleep(POLL)
+
+
+def progress_line(expectations, left):
+    """How far convergence got: routers whose kernels hold every prefix."""
+    if any(' has no route to ' in phrase for phrase in left):
+        lacking = len(missing_routes(expectations))
+        return 'converging: %d of %d routers route every prefix they should' % (
+            len(expectations) - lacking, len(expectations))
+    return 'converging: every route is in place; %s' % left[0]
 
 
 def report(net, timeout=TIMEOUT):
