@@ -42,36 +42,40 @@ def answer(router, call):
 
 
 def kernel_prefixes(router, versions=(4,)):
-    """The prefixes in router's kernel routing tables, as ip_networks: read
-    from /proc/PID/net (the main IPv4 table; IPv6's tables, whose local
-    entries are host routes no lab prefix equals), a file read per router
-    instead of a command through its shell (a thousand routers a poll)."""
-    found = set()
-    for version in versions:
-        found |= (ipv4_routes if version == 4 else ipv6_routes)(router.pid)
-    return found
+    """The prefixes in router's kernel routing tables, as ip_networks (see
+    kernel_keys)."""
+    return {network_of(key) for version in versions for key in kernel_keys(router.pid, version)}
 
 
-def ipv4_routes(pid):
-    """/proc/PID/net/route's destinations but the default (hex, little-endian)."""
-    found = set()
-    for row in proc_net_rows(pid, 'route')[1:]:
-        fields = row.split()
-        if len(fields) > 7 and fields[7] != '00000000':
-            address = ipaddress.IPv4Address(int.from_bytes(bytes.fromhex(fields[1]), 'little'))
-            length = bin(int(fields[7], 16)).count('1')
-            found.add(ipaddress.IPv4Network((address, length)))
-    return found
+def kernel_keys(pid, version):
+    """The destinations in the kernel routing table of pid's namespace but
+    the default, as /proc/PID/net writes them (proc_key): the main IPv4
+    table; IPv6's tables, whose local entries are host routes no lab prefix
+    equals. A file read per router instead of a command through its shell,
+    and no parsing: a thousand routers of a thousand routes a poll."""
+    if version == 4:
+        rows = proc_net_rows(pid, 'route')[1:]
+        return {(fields[1], fields[7]) for fields in map(str.split, rows)
+                if len(fields) > 7 and fields[7] != '00000000'}
+    return {(fields[0], fields[1]) for fields in map(str.split, proc_net_rows(pid, 'ipv6_route'))
+            if len(fields) > 1 and fields[1] != '00'}
 
 
-def ipv6_routes(pid):
-    """/proc/PID/net/ipv6_route's destinations but the default."""
-    found = set()
-    for row in proc_net_rows(pid, 'ipv6_route'):
-        fields = row.split()
-        if len(fields) > 1 and fields[1] != '00':
-            found.add(ipaddress.IPv6Network((int(fields[0], 16), int(fields[1], 16))))
-    return found
+def proc_key(network):
+    """How /proc/PID/net/route (IPv4: destination and mask, hex, little-endian)
+    or ipv6_route (destination and length, hex) writes network."""
+    if network.version == 4:
+        return ('%08X' % int.from_bytes(network.network_address.packed, 'little'),
+                '%08X' % int.from_bytes(network.netmask.packed, 'little'))
+    return ('%032x' % int(network.network_address), '%02x' % network.prefixlen)
+
+
+def network_of(key):
+    destination, size = key
+    if len(destination) == 8:
+        address = ipaddress.IPv4Address(int.from_bytes(bytes.fromhex(destination), 'little'))
+        return ipaddress.IPv4Network((address, bin(int(size, 16)).count('1')))
+    return ipaddress.IPv6Network((int(destination, 16), int(size, 16)))
 
 
 def proc_net_rows(pid, table):
@@ -124,11 +128,26 @@ def missing_routes(expectations):
     routers that miss some (or whose BGP daemon is not running)."""
     missing = {}
     for router, prefixes in expectations.items():
-        versions = sorted({prefix.version for prefix in prefixes}) or [4]
-        lacking = prefixes - kernel_prefixes(router, versions)
+        keys = {proc_key(prefix): prefix for prefix in prefixes} \
+            if not isinstance(prefixes, Expected) else prefixes.keys
+        versions = {len(key[0]) for key in keys}
+        present = set()
+        for version in (4, 6):
+            if (8 if version == 4 else 32) in versions:
+                present |= kernel_keys(router.pid, version)
+        lacking = {keys[key] for key in set(keys) - present}
         if lacking or not router.bgp_running():
             missing[router] = lacking
     return missing
+
+
+class Expected(frozenset):
+    """A router's expected prefixes with their /proc keys made once per wait."""
+
+    def __new__(cls, prefixes):
+        made = frozenset.__new__(cls, prefixes)
+        made.keys = {proc_key(prefix): prefix for prefix in prefixes}
+        return made
 
 
 def shortened(phrases, shown):
@@ -159,7 +178,7 @@ def wait(net, timeout=TIMEOUT):
     start = time.monotonic()
     for router in routers(net):
         router.wait_started()
-    expectations = expected(net)
+    expectations = {router: Expected(prefixes) for router, prefixes in expected(net).items()}
     progress = Progress()
     while True:
         require_running(net)

@@ -246,6 +246,8 @@ class Router(GuardedShell, Node):
         self.start_daemons()
 
     def terminate(self):
+        if self.bulk:
+            self.bulk.stop_daemons()
         self.stop_daemons()
         tcpdump.stop(self)      # after the daemons: their last words are captured
         self.hang_up()
