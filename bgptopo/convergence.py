@@ -6,6 +6,7 @@ router's files originate (the kernel is what forwards packets); in a lab
 from a file or an AS graph, every prefix its relationships bring it
 (labplan.owed_prefixes)."""
 
+import functools
 import ipaddress
 import time
 
@@ -61,6 +62,7 @@ def kernel_keys(pid, version):
             if len(fields) > 1 and fields[1] != '00'}
 
 
+@functools.lru_cache(maxsize=None)
 def proc_key(network):
     """How /proc/PID/net/route (IPv4: destination and mask, hex, little-endian)
     or ipv6_route (destination and length, hex) writes network."""
@@ -86,28 +88,50 @@ def proc_net_rows(pid, table):
         return []      # the node is gone: require_running says so
 
 
-def originated(net):
-    return {prefix for r in routers(net) for prefix in r.router_config().networks}
+def originated(net, configs=None):
+    configs = configs or file_configs(net)
+    return {prefix for r in routers(net) for prefix in configs[r].networks}
 
 
-def expected(net):
+def file_configs(net):
+    """{router: the BgpConfig its files hold}, read once per wait."""
+    return {router: router.router_config() for router in routers(net)}
+
+
+def expected(net, configs=None):
     """{router: the prefixes its kernel must hold}."""
     topo = getattr(net, 'topo', None)
     if getattr(topo, 'plan', None) is not None:
         owed = labplan.owed_prefixes(topo.lab, topo.plan.routers)
         return {router: owed.get(router.name, set()) for router in routers(net)}
-    every = originated(net)
+    every = originated(net, configs)
     return {router: every for router in routers(net)}
 
 
-def problems(net, expectations=None, shown=MAX_SHOWN):
+class Goal(object):
+    """What convergence means for a lab, worked out once per wait: each
+    router's expected prefixes with their /proc keys (made once per distinct
+    set: a ring's routers all expect the same), and its files' configs."""
+
+    def __init__(self, net):
+        self.configs = file_configs(net)
+        made = {}
+        self.expectations = {}
+        for router, prefixes in expected(net, self.configs).items():
+            if id(prefixes) not in made:
+                made[id(prefixes)] = Expected(prefixes)
+            self.expectations[router] = made[id(prefixes)]
+
+
+def problems(net, goal=None, shown=MAX_SHOWN):
     """What keeps the lab from being converged, one phrase each (at most
-    shown, then how many more); [] if it is. expectations: expected(net),
-    computed once per wait. Kernel tables are cheap to read and are the last
-    to fill, so the BGP daemons are asked about their sessions only once
-    every route is in place."""
+    shown, then how many more); [] if it is. goal: a Goal, made once per
+    wait. Kernel tables are cheap to read and are the last to fill, so the
+    BGP daemons are asked about their sessions only once every route is in
+    place."""
+    goal = goal or Goal(net)
     found = []
-    for router, missing in missing_routes(expectations or expected(net)).items():
+    for router, missing in missing_routes(goal.expectations).items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
         found += ['%s has no route to %s' % (router.name, prefix)
@@ -115,7 +139,7 @@ def problems(net, expectations=None, shown=MAX_SHOWN):
     if found:
         return shortened(found, shown)
     for router, states in all_sessions(routers(net)).items():
-        for neighbor in router.router_config().neighbors:
+        for neighbor in goal.configs[router].neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':
                 found.append("%s's session to %s (AS %s) is %s" % (
@@ -128,8 +152,7 @@ def missing_routes(expectations):
     routers that miss some (or whose BGP daemon is not running)."""
     missing = {}
     for router, prefixes in expectations.items():
-        keys = {proc_key(prefix): prefix for prefix in prefixes} \
-            if not isinstance(prefixes, Expected) else prefixes.keys
+        keys = prefixes.keys
         versions = {len(key[0]) for key in keys}
         present = set()
         for version in (4, 6):
@@ -178,18 +201,18 @@ def wait(net, timeout=TIMEOUT):
     start = time.monotonic()
     for router in routers(net):
         router.wait_started()
-    expectations = {router: Expected(prefixes) for router, prefixes in expected(net).items()}
+    goal = Goal(net)
     progress = Progress()
     while True:
         require_running(net)
-        left = problems(net, expectations)
+        left = problems(net, goal)
         if not left:
             progress.finish('converged: every router routes every prefix it should')
             return time.monotonic() - start
         if time.monotonic() - start > timeout:
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
-        progress.say(lambda: progress_line(expectations, left))
+        progress.say(lambda: progress_line(goal.expectations, left))
         time.sleep(POLL)
 
 
