@@ -99,12 +99,25 @@ class Bulk(object):
             self.start_rest()
 
     def start_rest(self):
+        """Every router's rest of daemons, sent to every router's shell
+        before any answer is read: the shells start them side by side, so
+        the BGP daemons start within a second of each other (each waits a
+        second before its first connection) instead of a round trip apart."""
         self.done = True
-        for number, router in enumerate(self.configured, 1):
-            router.start_rest_of_daemons()
-            self.progress.say('%d of %d routers started' % (number, len(self.configured)))
+        try:
+            for router in self.configured:
+                router.queued_starts = []
+                router.start_rest_of_daemons()      # FRR: waits for its zebra
+            starting = [router for router in self.configured if router.queued_starts]
+            for router in starting:
+                router.send_queued_starts()
+            for number, router in enumerate(starting, 1):
+                router.take_queued_pids()
+                self.progress.say('%d of %d routers started' % (number, len(starting)))
+        finally:
+            for router in self.configured:
+                router.queued_starts = None
         self.progress.finish('all %d routers started' % len(self.configured))
-
 
     def stop_daemons(self):
         """Every router's daemons at once (the first router's terminate()

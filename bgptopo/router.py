@@ -20,6 +20,7 @@ from bgptopo.nodeshell import DeferredIntf, GuardedShell
 from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
 START_TIMEOUT = 10.0
+PID_MARK = 'pid:'       # before each pid a line of several starts prints
 
 
 def make_mount_point(path):
@@ -69,6 +70,7 @@ class Router(GuardedShell, Node):
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
         self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
+        self.queued_starts = None   # [(daemon, args)] to start (start_daemon)
         make_mount_point(self.routing.run_dir)
         Node.__init__(self, name, **params)
         lifecycle.adopt(self)
@@ -166,14 +168,7 @@ class Router(GuardedShell, Node):
     def start_process(self, name, args, record=True):
         """Run args in the background in this node; its pid, recorded as a
         daemon's unless record is false (the caller then stops it)."""
-        out = os.path.join(self.routing.run_dir, '%s.out' % name)
-        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
-        # setsid: a session of our own, so a Ctrl-C sent to the node's shell
-        # (an interrupted command at the prompt) does not reach the daemons;
-        # a background job is no group leader, so setsid keeps the pid ($!).
-        pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
-                       % (' '.join(map(shlex.quote, args)), out))
-        pid = int(pid.split()[-1])
+        pid = int(self.cmd(start_line(self.routing.run_dir, name, args)).split()[-1])
         if record:
             self.daemon_pids[name] = pid
         debug('%s: %s started as pid %d\n' % (self.name, name, pid))
@@ -181,14 +176,41 @@ class Router(GuardedShell, Node):
 
     def start_daemon(self, daemon, args, wait=True):
         """Start daemon; wait=True: until it is ready. A socket a killed
-        daemon left behind would say ready too soon: it goes first."""
+        daemon left behind would say ready too soon: it goes first. While
+        queue_starts holds a list, a daemon not waited for is queued there
+        instead (send_queued_starts starts them)."""
         try:
             os.remove(self.run_file(self.routing.ready_file(daemon)))
         except FileNotFoundError:
             pass
+        if self.queued_starts is not None and not wait:
+            self.queued_starts.append((daemon, args))
+            return
         pid = self.start_process(daemon, args)
         if wait:
             self.wait_ready(daemon, pid)
+
+    def send_queued_starts(self):
+        """Start the queued daemons with one line sent to the node's shell,
+        not waiting for its answer (a bulk sends every router's, then reads
+        every answer: take_queued_pids)."""
+        self.require_alive()
+        self.sendCmd('; '.join(start_line(self.routing.run_dir, daemon, args, PID_MARK)
+                               for daemon, args in self.queued_starts))
+
+    def take_queued_pids(self):
+        """The answer to send_queued_starts: the daemons' pids, recorded."""
+        # the shell may add job notices ([2] 1234) between the pids: each of
+        # ours is marked
+        pids = [word[len(PID_MARK):] for word in self.waitOutput().split()
+                if word.startswith(PID_MARK)]
+        for (daemon, _), pid in zip(self.queued_starts, pids):
+            self.daemon_pids[daemon] = int(pid)
+        missing = [daemon for daemon, _ in self.queued_starts[len(pids):]]
+        self.queued_starts = None
+        if missing:
+            raise LabError('%s: %s did not start (its shell gave no pid); start the lab '
+                           'again.' % (self.name, ' and '.join(missing)))
 
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its socket exists: it has read its config."""
@@ -290,6 +312,17 @@ def router_class(suite_key):
     """The node class of routers running that suite (a suite without one
     of its own runs on the generic Router)."""
     return {kind.suite_key: kind for kind in (QuaggaRouter, BirdRouter)}.get(suite_key, Router)
+
+
+def start_line(run_dir, name, args, mark=''):
+    """The shell line that starts args in the background and prints its pid;
+    its output goes to run_dir/name.out.
+    pdeathsig: if the node's shell dies (mn killed, `mn -c`), so does it.
+    setsid: a session of its own, so a Ctrl-C sent to the node's shell (an
+    interrupted command at the prompt) does not reach it; a background job
+    is no group leader, so setsid keeps the pid ($!)."""
+    return 'setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo %s$!' % (
+        ' '.join(map(shlex.quote, args)), os.path.join(run_dir, '%s.out' % name), mark)
 
 
 def stop_daemons_of(routers):
