@@ -29,7 +29,8 @@ import tempfile
 from mnrun import RESULTS, RunFailed, scale_run, summary
 from bgptopo import asgraph     # importable: mnrun puts the repository on sys.path
 
-PHASES = ('build', 'convergence', 'teardown', 'total', 'rss_mib_mean', 'rss_mib_max')
+PHASES = ('build', 'convergence', 'up_converged', 'teardown', 'total', 'rss_mib_mean',
+          'rss_mib_max', 'private_mib_mean', 'lab_gib')
 
 # The generated graph's shape: (tier, how many ASes, how many providers each
 # may have and how likely each count is, where providers come from: {tier:
@@ -179,9 +180,10 @@ def row_text(n, shape, result):
     if not table:
         return head + '   every run failed'
     median = {key: table[key]['median'] for key in PHASES}
-    return head + ' %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f)' % (
+    return head + ' %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f) %8.1f %6.2f' % (
         median['build'], median['convergence'], median['teardown'], median['total'],
-        median['rss_mib_mean'], median['rss_mib_max'])
+        median['rss_mib_mean'], median['rss_mib_max'], median['private_mib_mean'],
+        median['lab_gib'])
 
 
 def measure(file, source, args):
@@ -189,8 +191,9 @@ def measure(file, source, args):
     sizes = [int(size) for size in args.sizes.split(',')]
     print('%s, suite %s%s; medians of %d runs' % (source, args.suite,
                                                   ', dual stack' if args.ipv6 else '', args.runs))
-    print('%5s %6s %6s %6s %8s %12s %9s %8s %14s' % (
-        'n', 'links', 'peer', 'ok', 'build', 'convergence', 'teardown', 'total', 'MiB/router'))
+    print('%5s %6s %6s %6s %8s %12s %9s %8s %14s %8s %6s' % (
+        'n', 'links', 'peer', 'ok', 'build', 'convergence', 'teardown', 'total', 'MiB/router',
+        'private', 'GiB'))
     results = []
     for n in sizes:
         shape = lab_shape(graph, n, args.seed)

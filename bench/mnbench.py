@@ -25,6 +25,29 @@ def peak_rss_kib(pid):
     return 0
 
 
+def private_kib(pid):
+    """Memory pid alone holds (KiB): smaps_rollup's Private_Clean +
+    Private_Dirty. RSS counts each shared library's pages in every process
+    that maps them; the machine pays for them once."""
+    total = 0
+    try:
+        with open('/proc/%d/smaps_rollup' % pid) as rollup:
+            for line in rollup:
+                if line.startswith(('Private_Clean:', 'Private_Dirty:')):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
+def mem_available_kib():
+    with open('/proc/meminfo') as meminfo:
+        for line in meminfo:
+            if line.startswith('MemAvailable:'):
+                return int(line.split()[1])
+    return 0
+
+
 def memory(net):
     """Peak resident memory so far (KiB): each daemon's, and each container's
     (its processes' peaks summed: the same measure on cgroup v1 and v2)."""
@@ -63,9 +86,12 @@ def scale(net):
     sizes = memory(net)
     per_router = [sum(sizes['%s.%s' % (r.name, daemon)] for daemon in r.daemon_pids)
                   for r in lab.routers(net)]
+    private = [sum(map(private_kib, r.daemon_pids.values())) for r in lab.routers(net)]
     output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
                                                   'test_end': time.monotonic()},
-                                       'router_peak_rss_kib': per_router}))
+                                       'router_peak_rss_kib': per_router,
+                                       'router_private_kib': private,
+                                       'mem_available_kib': mem_available_kib()}))
 
 
 tests = {'lifecycle': lifecycle, 'scale': scale}

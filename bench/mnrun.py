@@ -21,6 +21,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)        # runners import bgptopo from this checkout
+from mnbench import mem_available_kib  # the runner's and the lab's one measure
+
 CUSTOM = '%s/bgptopo/topo.py,%s/bench/mnbench.py' % (REPO, REPO)
 RESULTS = os.path.join(REPO, 'bench', 'results')
 STOP_GRACE = 120.0      # seconds a timed-out mn gets to stop its lab after SIGTERM
@@ -75,13 +77,22 @@ def stop(mn):
 
 
 def scale_run(topo, timeout=900):
-    """One `--test scale` run (bench/mnbench.py): its phases and the peak
-    resident memory per router (MiB: mean and max over the routers)."""
+    """One `--test scale` run (bench/mnbench.py): its phases, the peak
+    resident memory per router (MiB: mean and max over the routers), the
+    private memory per router once converged (mean: shared libraries not
+    counted), and what the whole lab took of the machine's memory
+    (MemAvailable before mn started less at convergence, GiB)."""
+    available = mem_available_kib()
     start, end, data = run_mn(topo, 'scale', timeout)
     s, rss = data['stamps'], data['router_peak_rss_kib']
+    private = data.get('router_private_kib') or [0]
     return {'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
+            'up_converged': s['converged'] - start,
             'teardown': end - s['test_end'], 'total': end - start,
-            'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0}
+            'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0,
+            'private_mib_mean': sum(private) / len(private) / 1024.0,
+            'lab_gib': (available - data.get('mem_available_kib', available)) / 1024.0 ** 2}
+
 
 
 def summary(runs, keys):

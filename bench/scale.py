@@ -1,29 +1,44 @@
 #!/usr/bin/python3
 """Scale benchmark: the lab's life cycle on generated rings of N routers.
 
-    ./bench/scale.py [--sizes 3,10,30,100] [--mesh] [--suite frr|bird] [--png FILE]
+    ./bench/scale.py [--sizes 3,10,30,100] [--runs 3] [--mesh] [--suite frr|bird] [--png FILE]
 
-For each N, one fresh `mn --topo bgpring,n=N,suite=S --test scale`: build
+For each N, --runs fresh `mn --topo bgpring,n=N,suite=S --test scale`: build
 (process start until the network is up), convergence (up until every
 session Established and every router routes every stub LAN), teardown, and
 the peak resident memory per router (VmHWM of its daemons summed: zebra +
-bgpd, or bird, through convergence). Prints a table, writes JSON and a PNG
-of both curves."""
+bgpd, or bird, through convergence), the private memory per router (no
+shared library pages) and the lab's share of the machine's memory.
+Prints the medians (min-max), writes every run and the summaries as JSON
+and a PNG of the medians."""
 
 import argparse
 import json
 import os
 import sys
 
-from mnrun import RESULTS, RunFailed, scale_run
+from mnrun import RESULTS, RunFailed, scale_run, summary
+
+PHASES = ('build', 'convergence', 'up_converged', 'teardown', 'total', 'rss_mib_mean',
+          'rss_mib_max', 'private_mib_mean', 'lab_gib')
 
 
-def one_size(n, mesh, suite):
-    try:
-        row = scale_run('bgpring,n=%d,mesh=%d,suite=%s' % (n, mesh, suite))
-    except RunFailed as failure:
-        sys.exit('bench: n=%d: %s' % (n, failure))
-    return dict(row, n=n)
+def one_size(n, mesh, suite, runs):
+    """runs fresh runs of one size: the medians (a row), with min and max."""
+    done = []
+    for _ in range(runs):
+        try:
+            done.append(scale_run('bgpring,n=%d,mesh=%d,suite=%s' % (n, mesh, suite)))
+        except RunFailed as failure:
+            sys.exit('bench: n=%d: %s' % (n, failure))
+    table = summary(done, PHASES)
+    return dict({key: table[key]['median'] for key in PHASES}, n=n, runs=done, summary=table)
+
+
+def spread(row, key, form='%.2f'):
+    values = row['summary'][key]
+    return (form + ' (' + form + '-' + form + ')') % (values['median'], values['min'],
+                                                      values['max'])
 
 
 def plot(rows, path, mesh, suite):
@@ -55,16 +70,18 @@ def main():
     parser.add_argument('--mesh', action='store_true', help='full meshes instead of rings')
     parser.add_argument('--suite', default='frr', help='the routers\' suite: frr or bird')
     parser.add_argument('--png', default=os.path.join(RESULTS, 'scale.png'))
+    parser.add_argument('--runs', type=int, default=1, help='fresh runs per size')
     args = parser.parse_args()
     rows = []
-    print('%5s %8s %12s %9s %8s %14s' % ('n', 'build', 'convergence', 'teardown', 'total',
-                                        'MiB/router'))
+    print('n, then median (min-max) of %d runs: build, convergence, up and converged, '
+          'teardown, total (s); peak RSS, private memory per router (MiB); lab (GiB)'
+          % args.runs)
     for n in [int(x) for x in args.sizes.split(',')]:
-        row = one_size(n, int(args.mesh), args.suite)
+        row = one_size(n, int(args.mesh), args.suite, args.runs)
         rows.append(row)
-        print('%5d %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f)' % (
-            n, row['build'], row['convergence'], row['teardown'], row['total'],
-            row['rss_mib_mean'], row['rss_mib_max']), flush=True)
+        print('%5d  %s' % (n, '  '.join(spread(row, key, '%.1f' if 'mib' in key else '%.2f')
+                                         for key in PHASES if key != 'rss_mib_max')),
+              flush=True)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, 'scale-%s.json' % args.suite), 'w') as out:
         json.dump(rows, out, indent=1)

@@ -6,16 +6,18 @@ router's files originate (the kernel is what forwards packets); in a lab
 from a file or an AS graph, every prefix its relationships bring it
 (labplan.owed_prefixes)."""
 
+import functools
 import ipaddress
-import json
 import time
 
 from bgptopo import lifecycle, procs
+from bgptopo.bulk import Progress
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
 TIMEOUT = 30.0
 POLL = 0.05
+MAX_SHOWN = 20          # phrases a convergence failure lists
 ANSWER_TIMEOUT = 10.0
 
 
@@ -41,51 +43,139 @@ def answer(router, call):
 
 
 def kernel_prefixes(router, versions=(4,)):
-    """The prefixes in router's kernel routing tables, as ip_networks."""
-    found = set()
-    for version in versions:
-        try:
-            routes = json.loads(router.cmd('ip -j -%d route show' % version))
-        except ValueError:
-            continue
-        found |= {ipaddress.ip_network(r['dst']) for r in routes
-                  if r.get('dst', 'default') != 'default'}
-    return found
+    """The prefixes in router's kernel routing tables, as ip_networks (see
+    kernel_keys)."""
+    return {network_of(key) for version in versions for key in kernel_keys(router.pid, version)}
 
 
-def originated(net):
-    return {prefix for r in routers(net) for prefix in r.router_config().networks}
+def kernel_keys(pid, version):
+    """The destinations in the kernel routing table of pid's namespace but
+    the default, as /proc/PID/net writes them (proc_key): the main IPv4
+    table; IPv6's tables, whose local entries are host routes no lab prefix
+    equals. A file read per router instead of a command through its shell,
+    and no parsing: a thousand routers of a thousand routes a poll."""
+    if version == 4:
+        rows = proc_net_rows(pid, 'route')[1:]
+        return {(fields[1], fields[7]) for fields in map(str.split, rows)
+                if len(fields) > 7 and fields[7] != '00000000'}
+    return {(fields[0], fields[1]) for fields in map(str.split, proc_net_rows(pid, 'ipv6_route'))
+            if len(fields) > 1 and fields[1] != '00'}
 
 
-def expected(net):
+@functools.lru_cache(maxsize=None)
+def proc_key(network):
+    """How /proc/PID/net/route (IPv4: destination and mask, hex, little-endian)
+    or ipv6_route (destination and length, hex) writes network."""
+    if network.version == 4:
+        return ('%08X' % int.from_bytes(network.network_address.packed, 'little'),
+                '%08X' % int.from_bytes(network.netmask.packed, 'little'))
+    return ('%032x' % int(network.network_address), '%02x' % network.prefixlen)
+
+
+def network_of(key):
+    destination, size = key
+    if len(destination) == 8:
+        address = ipaddress.IPv4Address(int.from_bytes(bytes.fromhex(destination), 'little'))
+        return ipaddress.IPv4Network((address, bin(int(size, 16)).count('1')))
+    return ipaddress.IPv6Network((int(destination, 16), int(size, 16)))
+
+
+def proc_net_rows(pid, table):
+    try:
+        with open('/proc/%d/net/%s' % (pid, table)) as rows:
+            return rows.read().splitlines()
+    except OSError:
+        return []      # the node is gone: require_running says so
+
+
+def originated(net, configs=None):
+    configs = configs or file_configs(net)
+    return {prefix for r in routers(net) for prefix in configs[r].networks}
+
+
+def file_configs(net):
+    """{router: the BgpConfig its files hold}, read once per wait."""
+    return {router: router.router_config() for router in routers(net)}
+
+
+def expected(net, configs=None):
     """{router: the prefixes its kernel must hold}."""
     owed = getattr(getattr(net, 'topo', None), 'owed', None)
     if owed is not None:
         return {router: owed.get(router.name, set()) for router in routers(net)}
-    every = originated(net)
+    every = originated(net, configs)
     return {router: every for router in routers(net)}
 
 
-def problems(net):
-    """What keeps the lab from being converged, one phrase each; [] if it is.
-    Kernel tables are cheap to read and are the last to fill, so the BGP
-    daemons are asked about their sessions only once every route is in place."""
+class Goal(object):
+    """What convergence means for a lab, worked out once per wait: each
+    router's expected prefixes with their /proc keys (made once per distinct
+    set: a ring's routers all expect the same), and its files' configs."""
+
+    def __init__(self, net):
+        self.configs = file_configs(net)
+        made = {}
+        self.expectations = {}
+        for router, prefixes in expected(net, self.configs).items():
+            if id(prefixes) not in made:
+                made[id(prefixes)] = Expected(prefixes)
+            self.expectations[router] = made[id(prefixes)]
+
+
+def problems(net, goal=None, shown=MAX_SHOWN):
+    """What keeps the lab from being converged, one phrase each (at most
+    shown, then how many more); [] if it is. goal: a Goal, made once per
+    wait. Kernel tables are cheap to read and are the last to fill, so the
+    BGP daemons are asked about their sessions only once every route is in
+    place."""
+    goal = goal or Goal(net)
     found = []
-    for router, prefixes in expected(net).items():
+    for router, missing in missing_routes(goal.expectations).items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
-        versions = sorted({prefix.version for prefix in prefixes}) or [4]
-        found += ['%s has no route to %s' % (router.name, prefix) for prefix in
-                  sorted(prefixes - kernel_prefixes(router, versions), key=family_order)]
+        found += ['%s has no route to %s' % (router.name, prefix)
+                  for prefix in sorted(missing, key=family_order)[:shown]]
     if found:
-        return found
+        return shortened(found, shown)
     for router, states in all_sessions(routers(net)).items():
-        for neighbor in router.router_config().neighbors:
+        for neighbor in goal.configs[router].neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
-    return found
+    return shortened(found, shown)
+
+
+def missing_routes(expectations):
+    """{router: the prefixes it should hold and its kernel does not} for
+    routers that miss some (or whose BGP daemon is not running)."""
+    missing = {}
+    for router, prefixes in expectations.items():
+        keys = prefixes.keys
+        versions = {len(key[0]) for key in keys}
+        present = set()
+        for version in (4, 6):
+            if (8 if version == 4 else 32) in versions:
+                present |= kernel_keys(router.pid, version)
+        lacking = {keys[key] for key in set(keys) - present}
+        if lacking or not router.bgp_running():
+            missing[router] = lacking
+    return missing
+
+
+class Expected(frozenset):
+    """A router's expected prefixes with their /proc keys made once per wait."""
+
+    def __new__(cls, prefixes):
+        made = frozenset.__new__(cls, prefixes)
+        made.keys = {proc_key(prefix): prefix for prefix in prefixes}
+        return made
+
+
+def shortened(phrases, shown):
+    if len(phrases) <= shown:
+        return phrases
+    return phrases[:shown] + ['and %d more' % (len(phrases) - shown)]
 
 
 def family_order(network):
@@ -105,19 +195,33 @@ def require_running(net):
 
 def wait(net, timeout=TIMEOUT):
     """Block until converged; the seconds it took. LabError at the deadline,
-    or at once if a router's BGP daemon did not start."""
+    or at once if a router's BGP daemon did not start. A large lab says how
+    far it got now and then (mn's info level)."""
     start = time.monotonic()
     for router in routers(net):
         router.wait_started()
+    goal = Goal(net)
+    progress = Progress()
     while True:
         require_running(net)
-        left = problems(net)
+        left = problems(net, goal)
         if not left:
+            progress.finish('converged: every router routes every prefix it should')
             return time.monotonic() - start
         if time.monotonic() - start > timeout:
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
+        progress.say(lambda: progress_line(goal.expectations, left))
         time.sleep(POLL)
+
+
+def progress_line(expectations, left):
+    """How far convergence got: routers whose kernels hold every prefix."""
+    if any(' has no route to ' in phrase for phrase in left):
+        lacking = len(missing_routes(expectations))
+        return 'converging: %d of %d routers route every prefix they should' % (
+            len(expectations) - lacking, len(expectations))
+    return 'converging: every route is in place; %s' % left[0]
 
 
 def report(net, timeout=TIMEOUT):

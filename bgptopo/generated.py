@@ -4,9 +4,11 @@ are written to a run directory and read back by the same code that reads
 etc/quagga and etc/bird, so the generated files stay the single source of
 truth for those labs.
 
-Addressing: router i (1-based) is AS 65000+i, owns the stub LAN
-10.1.i.0/24 on ri-lan; link k joins its two routers in 10.2.k.0/24
-(.1 on the lower-numbered router, .2 on the other)."""
+Addressing: router i (1-based) is AS 65000+i (4200000000+i past 65534:
+65535 is reserved), owns the stub LAN 10.1.i.0/24 on ri-lan (from i=256
+on: 10.128.0.0/9's i-th /24); link k (0-based) joins its two routers in
+10.(2+k/256).(k%256).0/24 (.1 on the lower-numbered router, .2 on the
+other)."""
 
 import atexit
 import glob
@@ -21,9 +23,12 @@ from bgptopo.errors import LabError
 from bgptopo.routing.contract import Peer, RouterPlan
 
 RUN_PREFIX = 'bgptopo-gen.'
-MAX_ROUTERS = 250
+MAX_ROUTERS = 2000          # a ring's; its links stay below 10.128.0.0
+MAX_MESH = 250              # a full mesh's 31125 links end at 10.123.x.0
 # every AS may announce and transit any stub LAN /24, nothing else
-ACCEPT = [(ipaddress.ip_network('10.1.0.0/16'), 24, 24)]
+ACCEPT = [(ipaddress.ip_network('10.1.0.0/16'), 24, 24),
+          (ipaddress.ip_network('10.128.0.0/9'), 24, 24)]
+PRIVATE_ASN_16, PRIVATE_ASN_32 = 65000, 4200000000
 KEEPALIVE, HOLD = 3, 9
 _watchers = []
 
@@ -49,8 +54,8 @@ def mesh_links(n):
 
 def plan(n, links):
     """{router number: RouterPlan} of a generated lab (see the addressing above)."""
-    asns = {i: 65000 + i for i in range(1, n + 1)}
-    interfaces = {i: [('r%d-lan' % i, ipaddress.ip_interface('10.1.%d.254/24' % i))]
+    asns = {i: asn(i) for i in range(1, n + 1)}
+    interfaces = {i: [('r%d-lan' % i, ipaddress.ip_interface('%s.254/24' % stub_net(i)))]
                   for i in asns}
     peers = {i: [] for i in asns}
     for k, (a, b) in enumerate(links):
@@ -60,16 +65,26 @@ def plan(n, links):
             interfaces[me].append(('r%d-eth%d' % (me, port),
                                    ipaddress.ip_interface('%s.%d/24' % (subnet, mine))))
             peers[me].append(Peer('r%d' % peer, '%s.%d' % (subnet, theirs), asns[peer], None))
-    return {i: RouterPlan('r%d' % i, asns[i], '10.1.%d.254' % i, interfaces[i],
-                          [(ipaddress.ip_network('10.1.%d.0/24' % i), 'r%d-lan' % i)], peers[i],
-                          ACCEPT, KEEPALIVE, HOLD) for i in asns}
+    return {i: RouterPlan('r%d' % i, asns[i], '%s.254' % stub_net(i), interfaces[i],
+                          [(ipaddress.ip_network('%s.0/24' % stub_net(i)), 'r%d-lan' % i)],
+                          peers[i], ACCEPT, KEEPALIVE, HOLD) for i in asns}
+
+
+def asn(i):
+    return PRIVATE_ASN_16 + i if PRIVATE_ASN_16 + i < 65535 else PRIVATE_ASN_32 + i
+
+
+def stub_net(i):
+    """The first three bytes of router i's stub LAN."""
+    return '10.1.%d' % i if i < 256 else '10.%d.%d' % (128 + i // 256, i % 256)
 
 
 def write_configs(n, links):
     """A fresh run directory with r1..rN's configs for every suite."""
-    if not 2 <= n <= MAX_ROUTERS:
-        raise LabError('n=%d is out of range; generated labs have 2 to %d routers.'
-                       % (n, MAX_ROUTERS))
+    most = MAX_ROUTERS if len(links) <= n else MAX_MESH
+    if not 2 <= n <= most:
+        raise LabError('n=%d is out of range; generated %s have 2 to %d routers.'
+                       % (n, 'rings' if most == MAX_ROUTERS else 'full meshes', most))
     top = run_directory()
     write_tree(plan(n, links).values(), top)
     return top

@@ -14,6 +14,7 @@ import os
 from mininet.topo import Topo
 
 from bgptopo import addressing, preflight, routing
+from bgptopo.bulk import Bulk
 from bgptopo.errors import LabError
 from bgptopo.netclasses import docker_host_params, image_of
 from bgptopo.nodeshell import LabLink
@@ -26,6 +27,10 @@ class LabTopo(Topo):
     describes (no root, no Docker needed); bgptopo.preparation.prepare does
     the work before Mininet builds it. Every lab takes capture=FOLDER: its
     routers' links are captured into FOLDER from boot (bgptopo/capture.py)."""
+
+    # configs the lab rendered itself from a plan this run (generate sets
+    # it): preparation does not dry-run them (bgptopo/preparation.py says why)
+    rendered_configs = False
 
     def __init__(self, *args, **params):
         self.reject_unknown(params)
@@ -42,6 +47,7 @@ class LabTopo(Topo):
         self.suites = routing.choose(self.routers(), default_suite,
                                      None if given_suite else self.planned_suites(),
                                      **per_suite)
+        self.bulk = Bulk(self.routers())
         for name in self.routers():
             self.set_suite(name, self.suites[name])
         self.route_hosts()
@@ -82,7 +88,7 @@ class LabTopo(Topo):
         suite (generate's etc={suite: dir}) or the suite's own tree."""
         info = self.nodeInfo(name)
         etc_dir = self.etc_dirs.get(key) or routing.suite(key).default_etc_dir()
-        info.update(cls=router_class(key), suite=key, etc_dir=etc_dir)
+        info.update(cls=router_class(key), suite=key, etc_dir=etc_dir, bulk=self.bulk)
         self.interfaces[name] = addressing.interfaces(name, etc_dir)
 
     def addLink(self, node1, node2, **opts):

@@ -9,6 +9,7 @@ from mininet.net import Mininet
 from bgptopo import lifecycle
 from bgptopo.dockerhost import DockerHost
 from bgptopo.errors import LabError
+from bgptopo.router import Router, stop_daemons_of
 
 try:    # Containernet installs itself as the mininet package
     from mininet.node import Docker as ContainernetDocker
@@ -83,17 +84,12 @@ class LabNet(Mininet):
 def end_waits_at_once(nodes):
     """Run the waiting part of every node's ending in parallel; the failures.
     The nodes stay the lab's: their terminate() ends the rest."""
-    waits = [w for w in map(ending_waits, nodes) if w is not None]
-    with ThreadPoolExecutor(max_workers=len(waits) or 1) as pool:
+    routers = [node for node in nodes if isinstance(node, Router)]
+    waits = [node.end_container for node in nodes if isinstance(node, DockerHost)]
+    waits.append(lambda: stop_daemons_of(routers))
+    with ThreadPoolExecutor(max_workers=len(waits)) as pool:
         running = [pool.submit(w) for w in waits]
         return [r.exception() for r in running if r.exception()]
-
-
-def ending_waits(node):
-    """The part of node's ending that waits, or None: safe to run twice."""
-    if isinstance(node, DockerHost):
-        return node.end_container
-    return getattr(node, 'stop_daemons', None)
 
 
 def net_class():

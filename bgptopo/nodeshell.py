@@ -12,7 +12,7 @@ import select
 import signal
 import time
 
-from mininet.link import Link
+from mininet.link import Intf, Link
 from mininet.log import debug, info
 
 from bgptopo import lifecycle
@@ -129,13 +129,40 @@ class DualStack(object):
 class LabLink(Link):
     """A veth pair between nodes whose network namespaces die with them:
     stopping it deletes nothing (a command per veth end costs time, and
-    cannot run in a node whose shell was killed from outside)."""
+    cannot run in a node whose shell was killed from outside). Between two
+    routers of one build (bgptopo/bulk.py) it is made in bulk with the
+    others, and its ends are set up by their routers."""
+
+    def __init__(self, node1, node2, **params):
+        bulk = getattr(node1, 'bulk', None)
+        self.deferred_to = bulk if bulk and not params.get('cls1') and \
+            not params.get('cls2') and bulk.defers(node1, node2) else None
+        if self.deferred_to:
+            params['intf'] = DeferredIntf
+        Link.__init__(self, node1, node2, **params)
+
+    def makeIntfPair(self, intf1, intf2, addr1=None, addr2=None, node1=None, node2=None,
+                     deleteIntfs=True):
+        if self.deferred_to:
+            return self.deferred_to.add_veth(intf1, node1, addr1, intf2, node2, addr2)
+        return Link.makeIntfPair(intf1, intf2, addr1, addr2, node1, node2,
+                                 deleteIntfs=deleteIntfs)
 
     def stop(self):
         ends = (self.intf1.node, self.intf2.node)
         if all(isinstance(node, GuardedShell) for node in ends):
             return
         Link.stop(self)
+
+
+class DeferredIntf(Intf):
+    """An interface of a veth pair made later in bulk: its MAC is given at
+    creation and its router sets it up, so configuring it here would be
+    four commands on an interface that does not exist yet."""
+
+    def config(self, mac=None, **_params):
+        self.mac = mac
+        return {}
 
 
 def lines_of(commands, limit=LINE_MAX):

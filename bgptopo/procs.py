@@ -51,6 +51,22 @@ def stop(pid, grace=5.0):
     return False
 
 
+def stop_all(pids, grace=5.0):
+    """stop() for many processes at once: SIGTERM to all, wait for all up to
+    grace seconds, then SIGKILL to those left and wait again; True if all
+    ended. A thousand routers' daemons end in the time of the slowest."""
+    for sig, timeout in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+        living = [pid for pid in pids if alive(pid)]
+        for pid in living:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        if wait_until(lambda: not [pid for pid in living if alive(pid)], timeout, 0.02):
+            return True
+    return False
+
+
 def listening(pid, port):
     """Does a TCP socket listen on port in pid's network namespace?"""
     try:

@@ -16,10 +16,11 @@ from mininet.node import Node
 
 from bgptopo import addressing, lifecycle, procs, routing, tcpdump
 from bgptopo.errors import LabError
-from bgptopo.nodeshell import GuardedShell
+from bgptopo.nodeshell import DeferredIntf, GuardedShell
 from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
 START_TIMEOUT = 10.0
+PID_MARK = 'pid:'       # before each pid a line of several starts prints
 
 
 def make_mount_point(path):
@@ -51,12 +52,14 @@ class Router(GuardedShell, Node):
     daemons: helpers they connect to (the hijack's RPKI cache,
     bgptopo/scenarios/hijack.py), started with start_process.
     capture: a folder; the router's links to other routers are captured
-    into it (bgptopo/tcpdump.py) from before its daemons start."""
+    into it (bgptopo/tcpdump.py) from before its daemons start.
+    bulk: the bgptopo.bulk.Bulk of the build it is part of (LabTopo gives
+    one): its links made in bulk, its daemons started in two phases."""
 
     suite_key = routing.DEFAULT
 
     def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
-                 before_daemons=(), capture=None, **params):
+                 before_daemons=(), capture=None, bulk=None, **params):
         self.routing = routing.suite(suite or self.suite_key)
         self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
@@ -66,43 +69,62 @@ class Router(GuardedShell, Node):
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
+        self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
+        self.queued_starts = None   # [(daemon, args)] to start (start_daemon)
         make_mount_point(self.routing.run_dir)
         Node.__init__(self, name, **params)
         lifecycle.adopt(self)
 
-    def config(self, **params):
-        result = Node.config(self, **params)
-        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.routing.run_dir)
+    def config(self, mac=None, ip=None, defaultRoute=None, **params):
+        """Three round trips through the node's shell: its private run
+        directory and sysctls, one `ip -batch` of its interfaces (kernel_batch),
+        its first daemons. Mininet's Node.config would only set lo up (a round
+        trip of its own) unless given an address for the default interface."""
+        wanted = dict(mac=mac, ip=ip, defaultRoute=defaultRoute)
+        result = Node.config(self, **wanted) if any(wanted.values()) else {}
+        if self.bulk:
+            self.bulk.make_veths()      # the first router's config makes every link
         # IPv6 too; no duplicate address detection, which would hold each
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
-        self.cmd('sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
-                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
-        self.add_stubs()
-        if not self.routing.sets_addresses:
-            self.set_addresses()
+        # (conf/default's 0 is what interfaces made later get)
+        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s && '
+                 'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
+                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done'
+                 % self.routing.run_dir)
+        self.run_kernel_batch()
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
-        self.start_daemons()
+        self.start_daemons(in_bulk=bool(self.bulk))
         return result
 
-    def add_stubs(self):
-        """Each stub a veth whose far end (far0, far1, ...: a stub's own
-        name plus a suffix can pass Linux's 15 characters, e.g. as378239-lan)
-        is up, so the stub has carrier and its connected route is used."""
+    def kernel_batch(self):
+        """`ip -batch` lines of the router's own kernel work: lo and the
+        bulk-made link ends up; each stub a veth whose far end (far0, far1,
+        ...: a stub's own name plus a suffix can pass Linux's 15 characters,
+        e.g. as378239-lan) is up, so the stub has carrier and its connected
+        route is used; the addresses when the suite sets none."""
+        lines = ['link set dev lo up']
+        lines += ['link set dev %s up' % intf for intf in self.intfList()
+                  if isinstance(intf, DeferredIntf)]
         for number, stub in enumerate(self.stubs):
-            failed = self.cmd('ip link add {0} type veth peer name far{1} && ip link set far{1} up '
-                              '&& ip link set {0} up'.format(stub, number)).strip()
-            if failed:
-                raise LabError('%s cannot make its stub interface %s (%s); give the router a '
-                               'shorter name.' % (self.name, stub, failed))
+            lines += ['link add name %s type veth peer name far%d' % (stub, number),
+                      'link set dev far%d up' % number, 'link set dev %s up' % stub]
+        if not self.routing.sets_addresses:
+            lines += ['address add %s dev %s' % (address, intf)
+                      for intf, found in sorted(self.interfaces().items()) for address in found]
+        return lines
 
-    def set_addresses(self):
-        """For a suite that sets none: zebra.conf's addresses, in as few
-        commands as the shell's line holds (a dual-stack tier-1 needs two)."""
-        commands = ['ip addr add %s dev %s' % (address, intf)
-                    for intf, found in sorted(self.interfaces().items()) for address in found]
-        self.cmd_chain(commands)
+    def run_kernel_batch(self):
+        """kernel_batch in one `ip -batch`, its file in the private run directory."""
+        name = 'kernel.batch'
+        with open(self.run_file(name), 'w') as batch:
+            batch.write('\n'.join(self.kernel_batch()) + '\n')
+        failed = self.cmd('ip -batch %s/%s' % (self.routing.run_dir, name)).strip()
+        if failed:
+            raise LabError('%s cannot set up its interfaces (%s); a stub\'s name too long for '
+                           'Linux (15 characters)? give the router a shorter name.'
+                           % (self.name, ' / '.join(failed.splitlines()[-2:])))
 
     def interfaces(self):
         """{interface: [ip_interface]} as zebra.conf writes them (read anew)."""
@@ -113,19 +135,30 @@ class Router(GuardedShell, Node):
         return self.routing.file_config(self.name, self.etc_dir)
 
     def running_config(self):
-        """The BGP config the router runs now."""
+        """The BGP config the router runs now (once its BGP daemon is up:
+        a lab built in bulk starts them last, bgptopo/bulk.py)."""
+        self.wait_started()
         return self.routing.running_config(self)
 
-    def start_daemons(self):
+    def start_daemons(self, in_bulk=False):
         """The helpers first (before_daemons), so the daemons find them;
         then the suite's, whose BGP daemon is not waited for here: the next
         router starts meanwhile (each waits a second before its first
         connection, so starting them close together is what converges
-        fast); wait_started() checks it before anyone relies on it."""
+        fast); wait_started() checks it before anyone relies on it.
+        in_bulk: only the first daemons; the bulk starts the rest once every
+        router of the build runs its first ones (bgptopo/bulk.py)."""
         for start_helper in self.before_daemons:
             start_helper(self)
-        self.routing.start(self)
         self.started = False
+        if in_bulk and not self.bulk.done:
+            self.routing.start_first(self)
+            self.bulk.router_configured(self)
+        else:
+            self.routing.start(self)
+
+    def start_rest_of_daemons(self):
+        self.routing.start_rest(self)
 
     def wait_started(self):
         """Raise LabError unless the BGP daemon came up (once per start)."""
@@ -137,14 +170,7 @@ class Router(GuardedShell, Node):
     def start_process(self, name, args, record=True):
         """Run args in the background in this node; its pid, recorded as a
         daemon's unless record is false (the caller then stops it)."""
-        out = os.path.join(self.routing.run_dir, '%s.out' % name)
-        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
-        # setsid: a session of our own, so a Ctrl-C sent to the node's shell
-        # (an interrupted command at the prompt) does not reach the daemons;
-        # a background job is no group leader, so setsid keeps the pid ($!).
-        pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
-                       % (' '.join(map(shlex.quote, args)), out))
-        pid = int(pid.split()[-1])
+        pid = int(self.cmd(start_line(self.routing.run_dir, name, args)).split()[-1])
         if record:
             self.daemon_pids[name] = pid
         debug('%s: %s started as pid %d\n' % (self.name, name, pid))
@@ -152,14 +178,41 @@ class Router(GuardedShell, Node):
 
     def start_daemon(self, daemon, args, wait=True):
         """Start daemon; wait=True: until it is ready. A socket a killed
-        daemon left behind would say ready too soon: it goes first."""
+        daemon left behind would say ready too soon: it goes first. While
+        queue_starts holds a list, a daemon not waited for is queued there
+        instead (send_queued_starts starts them)."""
         try:
             os.remove(self.run_file(self.routing.ready_file(daemon)))
         except FileNotFoundError:
             pass
+        if self.queued_starts is not None and not wait:
+            self.queued_starts.append((daemon, args))
+            return
         pid = self.start_process(daemon, args)
         if wait:
             self.wait_ready(daemon, pid)
+
+    def send_queued_starts(self):
+        """Start the queued daemons with one line sent to the node's shell,
+        not waiting for its answer (a bulk sends every router's, then reads
+        every answer: take_queued_pids)."""
+        self.require_alive()
+        self.sendCmd('; '.join(start_line(self.routing.run_dir, daemon, args, PID_MARK)
+                               for daemon, args in self.queued_starts))
+
+    def take_queued_pids(self):
+        """The answer to send_queued_starts: the daemons' pids, recorded."""
+        # the shell may add job notices ([2] 1234) between the pids: each of
+        # ours is marked
+        pids = [word[len(PID_MARK):] for word in self.waitOutput().split()
+                if word.startswith(PID_MARK)]
+        for (daemon, _), pid in zip(self.queued_starts, pids):
+            self.daemon_pids[daemon] = int(pid)
+        missing = [daemon for daemon, _ in self.queued_starts[len(pids):]]
+        self.queued_starts = None
+        if missing:
+            raise LabError('%s: %s did not start (its shell gave no pid); start the lab '
+                           'again.' % (self.name, ' and '.join(missing)))
 
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its socket exists: it has read its config."""
@@ -194,6 +247,13 @@ class Router(GuardedShell, Node):
         for name in reversed(list(self.daemon_pids)):
             procs.stop(self.daemon_pids.pop(name))
 
+    def take_daemon_pids(self):
+        """The running daemons' pids, which this router forgets: the caller
+        stops them (stop_daemons_of)."""
+        pids = list(self.daemon_pids.values())
+        self.daemon_pids.clear()
+        return pids
+
     def dead_daemons(self):
         """The daemons started and not stopped by the lab that no longer run."""
         return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
@@ -210,6 +270,8 @@ class Router(GuardedShell, Node):
         self.start_daemons()
 
     def terminate(self):
+        if self.bulk:
+            self.bulk.stop_daemons()
         self.stop_daemons()
         tcpdump.stop(self)      # after the daemons: their last words are captured
         self.hang_up()
@@ -253,3 +315,19 @@ def router_class(suite_key):
     of its own runs on the generic Router)."""
     return {kind.suite_key: kind for kind in (QuaggaRouter, BirdRouter)}.get(suite_key, Router)
 
+
+def start_line(run_dir, name, args, mark=''):
+    """The shell line that starts args in the background and prints its pid;
+    its output goes to run_dir/name.out.
+    pdeathsig: if the node's shell dies (mn killed, `mn -c`), so does it.
+    setsid: a session of its own, so a Ctrl-C sent to the node's shell (an
+    interrupted command at the prompt) does not reach it; a background job
+    is no group leader, so setsid keeps the pid ($!)."""
+    return 'setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo %s$!' % (
+        ' '.join(map(shlex.quote, args)), os.path.join(run_dir, '%s.out' % name), mark)
+
+
+def stop_daemons_of(routers):
+    """Every router's daemons stopped at once and waited for (a lab's end):
+    signalled together, they end in the time of the slowest, not the sum."""
+    procs.stop_all([pid for router in routers for pid in router.take_daemon_pids()])

@@ -61,6 +61,7 @@ class BgpRingTopo(LabTopo):
     def generate(self, params):
         configs = generated.write_configs(params['n'], self.router_pairs)
         params['etc'] = dict.fromkeys(routing.SUITES, configs)
+        self.rendered_configs = True
         return params
 
     def build(self, n=10, mesh=0, etc=None):
@@ -89,6 +90,7 @@ class PlannedTopo(LabTopo):
         if etc and not os.path.isdir(etc):
             raise LabError('etc=%s is no folder; give the folder `bgptopo render` wrote.' % etc)
         params['etc'] = dict.fromkeys(routing.SUITES, etc or labplan.write_run_configs(self.plan))
+        self.rendered_configs = not etc
         return params
 
     def planned_suites(self):

@@ -2,7 +2,7 @@
 Internet's builds and converges. A 6-digit ASN makes a router name
 (as378239) whose stub interface plus a suffix passes Linux's 15 characters;
 a dual-stack hub with 50 customers under BIRD (the lab sets its addresses,
-bgptopo.router.set_addresses) needs more than one shell line of commands."""
+bgptopo.router.kernel_batch) needs more addresses than one shell line holds."""
 
 import bz2
 import json

@@ -245,24 +245,40 @@ class Starting(object):
     name, modules = 'a1', {}
 
     def __init__(self, etc_dir):
-        self.etc_dir, self.started = etc_dir, []
+        self.etc_dir, self.started, self.daemon_pids = etc_dir, [], {}
 
     def start_daemon(self, daemon, args, wait=True):
         assert args[args.index('-f') + 1].endswith('/a1/%s.conf' % daemon)
         self.started.append((daemon, wait))
+        self.daemon_pids[daemon] = len(self.started)
+
+    def wait_ready(self, daemon, pid):
+        self.started.append(('waited for ' + daemon, pid))
 
 
 def test_zebra_starts_first_and_alone_is_waited_for_then_ospf_then_bgpd(files, tmp_path):
     router = Starting(write_router(tmp_path, files))
     FRR.start(router)
-    assert router.started == [('zebra', True), ('ospfd', False), ('ospf6d', False),
-                              ('bgpd', False)]
+    assert router.started == [('zebra', False), ('waited for zebra', 1), ('ospfd', False),
+                              ('ospf6d', False), ('bgpd', False)]
+
+
+def test_the_first_phase_starts_zebra_alone_the_rest_waits_for_it(files, tmp_path):
+    """A lab starts every router's zebra (start_first), then every router's
+    rest (start_rest): no router waits for its own zebra before the next
+    router's starts."""
+    router = Starting(write_router(tmp_path, files))
+    FRR.start_first(router)
+    assert router.started == [('zebra', False)]
+    FRR.start_rest(router)
+    assert router.started[1:] == [('waited for zebra', 1), ('ospfd', False),
+                                  ('ospf6d', False), ('bgpd', False)]
 
 
 def test_a_router_without_ospf_files_starts_zebra_and_bgpd(tmp_path):
     router = Starting(write_router(tmp_path, FRR.render(PLAN._replace(ospf=()))))
     FRR.start(router)
-    assert router.started == [('zebra', True), ('bgpd', False)]
+    assert router.started == [('zebra', False), ('waited for zebra', 1), ('bgpd', False)]
 
 
 def test_hints_name_the_address_family_of_ipv6_sessions_and_networks():

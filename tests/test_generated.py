@@ -46,6 +46,20 @@ def test_each_suite_accepts_the_files_it_renders(key, tmp_path):
     suite.finish_config_checks('r4', suite.start_config_checks('r4', etc))
 
 
+def test_a_ring_of_a_thousand_has_unique_stub_lans_ids_and_private_asns():
+    """Past router 255 the stub LANs leave 10.1.0.0/16, past AS 65534
+    (65535 is reserved) the numbers are 32-bit private ones; the accepted
+    prefixes cover every stub LAN."""
+    routers = generated.plan(1000, generated.ring_links(1000)).values()
+    lans = [network for r in routers for network, _ in r.networks]
+    assert len(set(lans)) == 1000 and len({r.router_id for r in routers}) == 1000
+    assert all(any(lan.subnet_of(accepted) for accepted, _, _ in generated.ACCEPT)
+               for lan in lans)
+    asns = [r.asn for r in routers]
+    assert len(set(asns)) == 1000 and 65535 not in asns
+    assert all(64512 <= a <= 65534 or 4200000000 <= a <= 4294967294 for a in asns)
+
+
 def test_size_out_of_range_is_a_sentence():
     with pytest.raises(generated.LabError, match='n=1 is out of range'):
         generated.write_configs(1, [])
@@ -74,3 +88,12 @@ def test_run_directories_of_dead_labs_go_and_live_ones_stay(tmp_path, monkeypatc
     dead.mkdir()
     generated.remove_stale_dirs()
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
+
+
+def test_rendered_configs_are_not_dry_run_users_files_are():
+    """The lab's own rendering of a ring skips the daemons' dry runs (2000
+    of them at n=1000); the seed's etc/quagga, which users edit, keeps them."""
+    from bgptopo.preparation import routers_to_check
+    from bgptopo.topologies import Bgp3Topo, BgpRingTopo
+    assert routers_to_check(BgpRingTopo(n=3)) == []
+    assert routers_to_check(Bgp3Topo()) == ['r1', 'r2', 'r3']

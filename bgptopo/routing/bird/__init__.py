@@ -85,7 +85,7 @@ class Bird(RoutingSuite):
 
     # the running router
 
-    def start(self, router):
+    def start_first(self, router):
         conf = self.config_files(router.name, router.etc_dir)[0]
         router.start_daemon('bird', [BIRD, '-f', '-c', conf, '-s', birdc.SOCKET,
                                      '-P', os.path.join(RUN_DIR, 'bird.pid')], wait=False)

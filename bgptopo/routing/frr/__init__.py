@@ -93,13 +93,23 @@ class Frr(RoutingSuite):
 
     # the running router
 
-    def start(self, router):
-        """zebra first, waited for (bgpd retries a missing zebra only after
-        10 s); then the OSPF daemons and bgpd, not waited for: they connect
-        to zebra themselves, and the next router starts meanwhile."""
+    def start_first(self, router):
+        """zebra, not waited for here: start_rest waits for it."""
+        self.start_daemons(router, lambda daemon: daemon == 'zebra')
+
+    def start_rest(self, router):
+        """zebra waited for (bgpd retries a missing zebra only after 10 s);
+        then the OSPF daemons and bgpd, not waited for: they connect to
+        zebra themselves, and the next router starts meanwhile."""
+        if 'zebra' in router.daemon_pids:
+            router.wait_ready('zebra', router.daemon_pids['zebra'])
+        self.start_daemons(router, lambda daemon: daemon != 'zebra')
+
+    def start_daemons(self, router, chosen):
         for daemon, conf in self.daemon_files(router.name, router.etc_dir):
-            router.start_daemon(daemon, self.installation.command(
-                daemon, conf, router.modules.get(daemon, ())), wait=daemon == 'zebra')
+            if chosen(daemon):
+                router.start_daemon(daemon, self.installation.command(
+                    daemon, conf, router.modules.get(daemon, ())), wait=False)
 
     def ready_file(self, daemon):
         return '%s.vty' % daemon
