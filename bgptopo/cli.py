@@ -182,7 +182,7 @@ class BgpCLI(CLI):
         words = line.split()
         if len(words) > 1 or (words and not words[0].isdigit()):
             raise misuse('converge')
-        output(convergence.report(self.mn, int(words[0]) if words else convergence.TIMEOUT))
+        output(convergence.report(self.mn, int(words[0]) if words else None))
 
     @command
     def do_restart(self, line):

@@ -14,8 +14,9 @@ from bgptopo import labplan, lifecycle, procs
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
-TIMEOUT = 30.0
+TIMEOUT = 30.0      # seconds; a fed lab adds its table's (bgptopo/feeding.py)
 POLL = 0.05
+FED_POLL = 0.2      # a fed lab's looks cost more, and busy daemons answer them
 ANSWER_TIMEOUT = 10.0
 
 
@@ -67,19 +68,57 @@ def expected(net):
     return {router: every for router in routers(net)}
 
 
+def routed_prefixes(router, prefixes):
+    """Which of prefixes router's kernel routes by a route of that prefix or
+    a longer one (`ip route get fibmatch`): a question per prefix, so a
+    table of 500,000 fed routes is not read for three of the lab's."""
+    if not prefixes:
+        return set()
+    asked = sorted(prefixes, key=family_order)
+    answers = router.cmd('; '.join('ip -j -%d route get fibmatch %s 2>/dev/null || echo "[]"'
+                                   % (p.version, p.network_address) for p in asked))
+    found = set()
+    for prefix, line in zip(asked, answers.replace('\r', '').splitlines()):
+        try:
+            routes = json.loads(line)
+        except ValueError:
+            continue
+        if any(r.get('dst', 'default') != 'default' and
+               ipaddress.ip_network(r['dst'], strict=False).subnet_of(prefix) for r in routes):
+            found.add(prefix)
+    return found
+
+
 def problems(net):
     """What keeps the lab from being converged, one phrase each; [] if it is.
     Kernel tables are cheap to read and are the last to fill, so the BGP
-    daemons are asked about their sessions only once every route is in place."""
-    found = []
-    for router, prefixes in expected(net).items():
+    daemons are asked about their sessions only once every route is in place.
+    A fed lab: its own routes, then its sessions, then the whole feed."""
+    found, feed, wanted = [], feeding_of(net), expected(net)
+    for router, prefixes in wanted.items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
         versions = sorted({prefix.version for prefix in prefixes}) or [4]
+        held = routed_prefixes(router, prefixes) if feed else kernel_prefixes(router, versions)
         found += ['%s has no route to %s' % (router.name, prefix) for prefix in
-                  sorted(prefixes - kernel_prefixes(router, versions), key=family_order)]
+                  sorted(prefixes - held, key=family_order)]
     if found:
         return found
+    found = session_problems(net)
+    if found or not feed:
+        return found
+    from bgptopo import feeding
+    return feeding.problems(net, feed)
+
+
+def feeding_of(net):
+    """The lab's Feed (bgptopo/feeding.py), or None."""
+    return getattr(getattr(net, 'topo', None), 'feed', None)
+
+
+def session_problems(net):
+    """Sessions the routers' files configure that are not Established."""
+    found = []
     for router, states in all_sessions(routers(net)).items():
         for neighbor in router.router_config().neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
@@ -104,10 +143,15 @@ def require_running(net):
                            "again." % (router.name, daemon, router.name))
 
 
-def wait(net, timeout=TIMEOUT):
-    """Block until converged; the seconds it took. LabError at the deadline,
-    or at once if a router's BGP daemon did not start."""
+def wait(net, timeout=None):
+    """Block until converged; the seconds it took. LabError at the deadline
+    (default TIMEOUT, and in a fed lab a second more per 5,000 fed
+    prefixes), or at once if a router's BGP daemon did not start. A fed
+    lab's table loads with a progress line every few seconds."""
     start = time.monotonic()
+    feed = feeding_of(net)
+    if timeout is None:
+        timeout = TIMEOUT + (feed.deadline() if feed else 0)
     for router in routers(net):
         router.wait_started()
     while True:
@@ -118,9 +162,16 @@ def wait(net, timeout=TIMEOUT):
         if time.monotonic() - start > timeout:
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
-        time.sleep(POLL)
+        if feed:
+            from bgptopo import feeding
+            feeding.progress(net, feed, start)
+        time.sleep(FED_POLL if feed else POLL)
 
 
-def report(net, timeout=TIMEOUT):
-    """What `converge` prints, once converged."""
-    return '*** BGP converged in %.2f s\n' % wait(net, timeout)
+def report(net, timeout=None):
+    """What `converge` prints, once converged (in a fed lab, with the feed's size)."""
+    took = wait(net, timeout)
+    feed = feeding_of(net)
+    return '*** BGP converged in %.2f s%s\n' % (took, ' (with %s fed prefixes in every router\'s '
+                                                 'BGP and kernel)' % '{:,}'.format(len(feed))
+                                                 if feed and feed.announced else '')

@@ -38,7 +38,76 @@ def remove_if_empty(path):
         pass
 
 
-class Router(GuardedShell, Node):
+class DaemonNode(GuardedShell, Node):
+    """A Mininet node whose daemons the lab starts and ends: a private
+    tmpfs on run_dir (its own mount namespace, made by mnexec), processes
+    started with a parent-death signal tied to the node's shell, recorded
+    by pid and stopped by pid; the node is the lab's until it terminates
+    (lifecycle.adopt), so every ending of the lab ends it. Routers are
+    DaemonNodes, and so is a fed lab's feeder (bgptopo/feeding.py)."""
+
+    run_dir = None      # the folder each node mounts its private tmpfs on
+
+    def __init__(self, name, **params):
+        self.daemon_pids = {}
+        make_mount_point(self.run_dir)
+        Node.__init__(self, name, **params)
+        lifecycle.adopt(self)
+
+    def config(self, **params):
+        result = Node.config(self, **params)
+        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.run_dir)
+        return result
+
+    def start_process(self, name, args, record=True):
+        """Run args in the background in this node; its pid, recorded as a
+        daemon's unless record is false (the caller then stops it)."""
+        out = os.path.join(self.run_dir, '%s.out' % name)
+        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
+        # setsid: a session of our own, so a Ctrl-C sent to the node's shell
+        # (an interrupted command at the prompt) does not reach the daemons;
+        # a background job is no group leader, so setsid keeps the pid ($!).
+        pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
+                       % (' '.join(map(shlex.quote, args)), out))
+        pid = int(pid.split()[-1])
+        if record:
+            self.daemon_pids[name] = pid
+        debug('%s: %s started as pid %d\n' % (self.name, name, pid))
+        return pid
+
+    def run_file(self, name):
+        """A file of this node's private run directory, as the lab's own
+        process reaches it: through the node's mount namespace. /proc/PID/root
+        resolves absolute symlinks (/var/run) in our root, so the directory is
+        named by its real path."""
+        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.run_dir), name)
+
+    def process_output(self, name):
+        """The file holding what a process start_process started printed."""
+        return self.run_file('%s.out' % name)
+
+    def stop_daemons(self):
+        """In reverse order of start: the BGP daemon first, so its peers see
+        a clean close before zebra goes."""
+        for name in reversed(list(self.daemon_pids)):
+            procs.stop(self.daemon_pids.pop(name))
+
+    def dead_daemons(self):
+        """The daemons started and not stopped by the lab that no longer run."""
+        return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
+
+    def daemon_running(self, daemon):
+        pid = self.daemon_pids.get(daemon)
+        return bool(pid) and procs.alive(pid)
+
+    def terminate(self):
+        self.stop_daemons()
+        self.hang_up()
+        Node.terminate(self)
+        lifecycle.disown(self)
+
+
+class Router(DaemonNode):
     """A router: IP forwarding on, its interfaces' addresses from
     <etc_dir>/<name>/zebra.conf (bgptopo/addressing.py), its BGP from the
     suite's files in etc_dir (default: the suite's own tree).
@@ -51,28 +120,30 @@ class Router(GuardedShell, Node):
     daemons: helpers they connect to (the hijack's RPKI cache,
     bgptopo/scenarios/hijack.py), started with start_process.
     capture: a folder; the router's links to other routers are captured
-    into it (bgptopo/tcpdump.py) from before its daemons start."""
+    into it (bgptopo/tcpdump.py) from before its daemons start.
+    feed: its FeedSide in a fed lab (bgptopo/feeding.py), else None."""
 
     suite_key = routing.DEFAULT
 
     def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
-                 before_daemons=(), capture=None, **params):
+                 before_daemons=(), capture=None, feed=None, **params):
         self.routing = routing.suite(suite or self.suite_key)
         self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
         self.modules = dict(modules or {})
         self.before_daemons = tuple(before_daemons)
-        self.daemon_pids = {}
+        self.feed = feed
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
-        make_mount_point(self.routing.run_dir)
-        Node.__init__(self, name, **params)
-        lifecycle.adopt(self)
+        DaemonNode.__init__(self, name, **params)
+
+    @property
+    def run_dir(self):
+        return self.routing.run_dir
 
     def config(self, **params):
-        result = Node.config(self, **params)
-        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s' % self.routing.run_dir)
+        result = DaemonNode.config(self, **params)
         # IPv6 too; no duplicate address detection, which would hold each
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
@@ -125,22 +196,6 @@ class Router(GuardedShell, Node):
             self.wait_ready(daemon, self.daemon_pids[daemon])
             self.started = True
 
-    def start_process(self, name, args, record=True):
-        """Run args in the background in this node; its pid, recorded as a
-        daemon's unless record is false (the caller then stops it)."""
-        out = os.path.join(self.routing.run_dir, '%s.out' % name)
-        # pdeathsig: if the node's shell dies (mn killed, `mn -c`), so do we.
-        # setsid: a session of our own, so a Ctrl-C sent to the node's shell
-        # (an interrupted command at the prompt) does not reach the daemons;
-        # a background job is no group leader, so setsid keeps the pid ($!).
-        pid = self.cmd('setpriv --pdeathsig TERM setsid %s </dev/null >%s 2>&1 & echo $!'
-                       % (' '.join(map(shlex.quote, args)), out))
-        pid = int(pid.split()[-1])
-        if record:
-            self.daemon_pids[name] = pid
-        debug('%s: %s started as pid %d\n' % (self.name, name, pid))
-        return pid
-
     def start_daemon(self, daemon, args, wait=True):
         """Start daemon; wait=True: until it is ready. A socket a killed
         daemon left behind would say ready too soon: it goes first."""
@@ -164,34 +219,9 @@ class Router(GuardedShell, Node):
                 'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
                 ' / '.join(last) or 'none'))
 
-    def run_file(self, name):
-        """A file of this router's private run directory, as the lab's own
-        process reaches it: through the node's mount namespace. /proc/PID/root
-        resolves absolute symlinks (/var/run) in our root, so the directory is
-        named by its real path."""
-        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.routing.run_dir), name)
-
-    def process_output(self, name):
-        """The file holding what a process start_process started printed."""
-        return self.run_file('%s.out' % name)
-
     def daemon_output(self, daemon):
         files = ['%s/%s.out' % (self.routing.run_dir, daemon)] + self.routing.log_files(daemon)
         return self.cmd('cat %s 2>/dev/null' % ' '.join(files))
-
-    def stop_daemons(self):
-        """In reverse order of start: the BGP daemon first, so its peers see
-        a clean close before zebra goes."""
-        for name in reversed(list(self.daemon_pids)):
-            procs.stop(self.daemon_pids.pop(name))
-
-    def dead_daemons(self):
-        """The daemons started and not stopped by the lab that no longer run."""
-        return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
-
-    def daemon_running(self, daemon):
-        pid = self.daemon_pids.get(daemon)
-        return bool(pid) and procs.alive(pid)
 
     def bgp_running(self):
         return self.daemon_running(self.routing.bgp_daemon)
@@ -200,12 +230,25 @@ class Router(GuardedShell, Node):
         self.stop_daemons()
         self.start_daemons()
 
+    def bgp_config_file(self, conf):
+        """The file the BGP daemon reads: conf, or in a fed lab a copy in the
+        router's private run directory with the feed's additions (the
+        feeder's session, fed routes through every policy: the suite's
+        fed_config), written at each start, so an edit of conf and `restart`
+        count as in any lab, and gone with the router."""
+        if self.feed is None:
+            return conf
+        with open(conf) as text:
+            fed = self.routing.fed_config(text.read(), self.router_config().asn, self.feed)
+        name = 'fed-' + os.path.basename(conf)
+        with open(self.run_file(name), 'w') as out:
+            out.write(fed)
+        return os.path.join(self.routing.run_dir, name)
+
     def terminate(self):
         self.stop_daemons()
         tcpdump.stop(self)      # after the daemons: their last words are captured
-        self.hang_up()
-        Node.terminate(self)
-        lifecycle.disown(self)
+        DaemonNode.terminate(self)
 
 
 class QuaggaRouter(Router):

@@ -10,7 +10,7 @@ import os
 from bgptopo.errors import LabError
 from bgptopo.paths import ETC_DIR, router_conf, shown
 from bgptopo.routing.contract import Route, RoutingSuite, Session
-from bgptopo.routing.frr import install
+from bgptopo.routing.frr import feed, install
 from bgptopo.routing.frr.config import parse_bgp
 from bgptopo.routing.frr.policy import Side
 from bgptopo.routing.frr import render
@@ -91,6 +91,9 @@ class Frr(RoutingSuite):
     def render(self, plan):
         return render.render(plan)
 
+    def fed_config(self, text, asn, side):
+        return feed.fed_config(text, asn, side)
+
     # the running router
 
     def start(self, router):
@@ -98,6 +101,8 @@ class Frr(RoutingSuite):
         10 s); then the OSPF daemons and bgpd, not waited for: they connect
         to zebra themselves, and the next router starts meanwhile."""
         for daemon, conf in self.daemon_files(router.name, router.etc_dir):
+            if daemon == 'bgpd':
+                conf = router.bgp_config_file(conf)
             router.start_daemon(daemon, self.installation.command(
                 daemon, conf, router.modules.get(daemon, ())), wait=daemon == 'zebra')
 
@@ -135,6 +140,12 @@ class Frr(RoutingSuite):
                              hops[0].get('ip', '?'))
         return None
 
+    def fed_count(self, router, side):
+        return feed.fed_count(router)
+
+    def bgp_file(self, name, etc_dir):
+        return router_conf(name, 'bgpd', etc_dir)
+
     def best_routes(self, router):
         routes = {}
         for command in TABLES.values():
@@ -162,6 +173,9 @@ class Frr(RoutingSuite):
 
     def show(self, router, words):
         return vtysh(router, 'show ' + ' '.join(words)) if words else self.summary(router)
+
+    def lab_table(self, words, side):
+        return feed.lab_table(words)
 
     def show_json(self, router, words):
         return vtysh_json(router, '%s json' % ('show ' + ' '.join(words) if words else SUMMARY))
