@@ -68,4 +68,23 @@ def scale(net):
                                        'router_peak_rss_kib': per_router}))
 
 
-tests = {'lifecycle': lifecycle, 'scale': scale}
+def table(net):
+    """For fed labs (bench/table.py): up, every router holding the whole
+    feed in BGP and kernel, the peaks of memory (routers' daemons, the
+    feeder's BIRD) then, and the time `feed stop` takes to empty them all."""
+    from bgptopo import feeding
+    ready = time.monotonic()
+    convergence.wait(net)
+    converged = time.monotonic()
+    sizes = memory(net)
+    feeder = feeding.feeder(net)
+    sizes['feeder.bird'] = peak_rss_kib(feeder.daemon_pids['bird'])
+    feeding.stop(net)
+    withdrawn = time.monotonic()
+    output('BENCH %s\n' % json.dumps({
+        'stamps': {'ready': ready, 'converged': converged, 'withdrawn': withdrawn},
+        'fed': len(feeding.of(net)), 'peak_rss_kib': sizes,
+        'routers': {r.name: sorted(r.daemon_pids) for r in lab.routers(net)}}))
+
+
+tests = {'lifecycle': lifecycle, 'scale': scale, 'table': table}

@@ -19,7 +19,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bgptopo import mrt     # noqa: E402  (after the path that finds it)
+from bgptopo import mrt
 
 # (prefix length, share of the table), after a 2014 RouteViews table
 LENGTH_MIX = ((24, 55), (22, 10), (23, 9), (21, 6), (20, 6), (19, 4), (16, 4), (18, 2),

@@ -28,15 +28,16 @@ refuses as bogus (0/8, 127/8, 224/3)."""
 
 import ipaddress
 import os
+import socket
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from mininet.log import output
 
-from bgptopo import generated, mrt, procs, routing
+from bgptopo import generated, lab, mrt, procs, routing
 from bgptopo.errors import LabError
 from bgptopo.paths import shown
-from bgptopo.router import DaemonNode, Router
+from bgptopo.router import DaemonNode
 from bgptopo.routing.bird import feed as bird_feed
 from bgptopo.routing.contract import FeedSide, Neighbor
 
@@ -66,8 +67,10 @@ def add(topo, path, feedto=None, feedpeer=None):
                for name in routers}
     feed = Feed(path, feedto, configs[feedto].asn, peer_number(feedpeer))
     feed.load({c.asn for c in configs.values()}, lab_networks(topo, configs))
+    withheld = withheld_peers(topo, configs, feedto)
     for name in routers:
-        side = FeedSide(ASN, Neighbor(str(FEEDER_END.ip), ASN) if name == feedto else None)
+        side = FeedSide(ASN, Neighbor(str(FEEDER_END.ip), ASN) if name == feedto else None,
+                        withheld[name])
         require_fed_config(topo, name, configs[name].asn, side)
         topo.nodeInfo(name)['feed'] = side
     topo.addHost(FEEDER, cls=Feeder, feed=feed, ip=None,
@@ -87,6 +90,29 @@ def fed_router(routers, feedto):
         raise LabError('feedto=%s is no router of this lab; the routers are %s.'
                        % (feedto, ', '.join(routers)))
     return feedto
+
+
+def withheld_peers(topo, configs, feedto):
+    """{router: (addresses of its peers no farther from feedto than itself)}.
+    The fed routes spread along the sessions as a tree rooted at the fed
+    router: each router passes them only to the peers one session farther
+    from it, so two routers at the same distance (r1 and r2 in bgp3) do not
+    send each other a table both have, which would double their work."""
+    owner = {str(address.ip): name for name in configs
+             for addresses in topo.interfaces[name].values() for address in addresses}
+    peers = {name: [(n.address, owner.get(n.address)) for n in config.neighbors]
+             for name, config in configs.items()}
+    distance, queue = {feedto: 0}, deque([feedto])
+    while queue:
+        name = queue.popleft()
+        for _, peer in peers[name]:
+            if peer is not None and peer not in distance:
+                distance[peer] = distance[name] + 1
+                queue.append(peer)
+    far = len(configs)      # farther than any router the sessions reach
+    return {name: tuple(address for address, peer in peers[name]
+                        if distance.get(peer, far) <= distance.get(name, far))
+            for name in configs}
 
 
 def peer_number(feedpeer):
@@ -250,10 +276,6 @@ def feeder(net):
     return net[FEEDER]
 
 
-def routers(net):
-    return [node for node in net.hosts if isinstance(node, Router)]
-
-
 def kernel_count(router):
     """How many routes router's kernel holds (IPv4), from its FIB's statistics:
     cheap with a full table."""
@@ -293,7 +315,7 @@ def problems(net, feed):
     if not feed.announced:
         return []
     found, total = [], len(feed)
-    for router in routers(net):
+    for router in lab.routers(net):
         in_kernel = kernel_count(router)
         if in_kernel < total:
             found.append("%s's kernel holds %s routes (the feed has %s)"
@@ -315,7 +337,7 @@ def withdrawal_problems(net, feed):
     """What keeps net's routers from holding no fed prefix at all."""
     feeder(net).require_running()
     found = []
-    for router in routers(net):
+    for router in lab.routers(net):
         in_bgp = router.routing.fed_count(router, router.feed) if router.bgp_running() else 0
         left = len(feed.keys & kernel_keys(router)) if not in_bgp else None
         if in_bgp:
@@ -333,7 +355,7 @@ def progress(net, feed, started):
         return
     feed.progress_at = now
     held = ['%s %s received, %s in its kernel' % (r.name, number(received(r)),
-                                                  number(kernel_count(r))) for r in routers(net)]
+                                                  number(kernel_count(r))) for r in lab.routers(net)]
     output('*** feed: %.0f s, %s prefixes to load: %s\n'
            % (now - started, number(len(feed)), '; '.join(held)))
 
@@ -388,7 +410,7 @@ def report(net):
     lines.append('    feeder (AS %d, %s) -> %s: %s routes loaded, %s sent, session %s%s' % (
         ASN, FEEDER_END.ip, feed.router, number(loaded), number(sent), state,
         '' if feed.announced else ' (stopped: `feed start` announces them again)'))
-    for router in routers(net):
+    for router in lab.routers(net):
         in_bgp = router.routing.fed_count(router, router.feed) if router.bgp_running() else 0
         lines.append('    %-10s %s fed prefixes in BGP, %s in its kernel' % (
             router.name, number(in_bgp), number(len(feed.keys & kernel_keys(router)))))
@@ -421,3 +443,42 @@ def start(net):
     wait(net, lambda: problems(net, feed), 30 + feed.deadline())
     return '*** the feeder announced %s prefixes: in every router (BGP and kernel) in ' \
            '%.2f s\n' % (number(len(feed)), time.monotonic() - start_)
+
+
+# `routes` in a fed lab: the lab's own routes, and a count of the fed ones.
+
+def kernel_routes(router, feed):
+    """(router's kernel routes that are not fed, as lab.kernel_routes gives
+    them, how many fed ones there are). IPv4 is read as text through a
+    pipe (500,000 routes in JSON through the node's shell would take long)."""
+    listing = router.popen(['ip', '-4', '-o', 'route', 'show'], universal_newlines=True)
+    text = procs.output_within(listing, 30) or ''
+    routes, fed = [], 0
+    for line in text.splitlines():
+        words = line.split()
+        if words and route_key(words[0]) in feed.keys:
+            fed += 1
+        elif words:
+            routes.append(route_fields(words))
+    routes += [r for r in lab.kernel_routes(router) if ':' in r.get('dst', '')]
+    return routes, fed
+
+
+def route_key(dst):
+    """The key of `ip route`'s destination word (default, an address, a prefix)."""
+    if dst == 'default':
+        return key(0, 0)
+    address, _, length = dst.partition('/')
+    try:
+        return key(int.from_bytes(socket.inet_aton(address), 'big'), int(length or 32))
+    except (OSError, ValueError):
+        return None
+
+
+def route_fields(words):
+    """A route of `ip -o route` as `ip -j route` names its fields."""
+    fields = {'dst': words[0]}
+    for name, field in (('via', 'gateway'), ('dev', 'dev'), ('proto', 'protocol')):
+        if name in words[1:-1]:
+            fields[field] = words[words.index(name, 1) + 1]
+    return fields

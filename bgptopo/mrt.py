@@ -152,15 +152,15 @@ def rib_entry(body, peer, counts, path):
         network = int.from_bytes(bytes(body[5:5 + size]) + bytes(4 - size), 'big')
         count, = struct.unpack_from('>H', body, 5 + size)
         at = 7 + size
-        best = None
+        best, best_rank = None, None
         for _ in range(count):
             index, _, attr_length = ENTRY.unpack_from(body, at)
             at += ENTRY.size
             if peer is None or index == peer:
                 found = attributes(body[at:at + attr_length])
-                if best is None or (found[0] is not None and
-                                    (best[0] is None or len(found[0]) < len(best[0]))):
-                    best = found
+                rank = (found[0] is None, len(found[0] or ()), index)
+                if best is None or rank < best_rank:
+                    best, best_rank = found, rank
             at += attr_length
         if at > len(body):
             raise IndexError

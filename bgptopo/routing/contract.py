@@ -23,10 +23,12 @@ Route = namedtuple('Route', 'prefix as_path next_hop')
 Neighbor = namedtuple('Neighbor', 'address remote_as')
 # A router's part in a fed lab (bgptopo/feeding.py): routes whose AS path
 # holds asn (the feeder's AS) pass each of its sessions' import and export
-# policies ahead of the lab's own entries; neighbor: the feeder (a
+# policies ahead of the lab's own entries, except the export to the peers
+# at the addresses in withheld (routers no farther from the feeder than
+# this one: they have the routes already); neighbor: the feeder (a
 # Neighbor) on the fed router, whose session with it imports every route
 # and exports none; None on the other routers.
-FeedSide = namedtuple('FeedSide', 'asn neighbor')
+FeedSide = namedtuple('FeedSide', 'asn neighbor withheld', defaults=((),))
 
 # A router as a suite-neutral plan describes it, for a suite to render
 # into its config files (generated labs and lab files).

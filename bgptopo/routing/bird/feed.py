@@ -124,7 +124,10 @@ def announce(node, on):
 
 
 def fed_count(router, side):
-    """How many prefixes a BIRD router holds from the feed (in master4)."""
-    answer = birdc.ask(router, 'show route table master4 where %s count' % fed_test(side.asn))
-    match = re.search(r'for (\d+) networks', answer)
+    """How many prefixes a BIRD router holds from the feed (in master4):
+    its best routes that are fed (`N of M routes for K networks`: N passed
+    the filter; K counts every network of the table)."""
+    answer = birdc.ask(router, 'show route table master4 primary where %s count'
+                       % fed_test(side.asn))
+    match = re.search(r'(\d+) of \d+ routes', answer)
     return int(match.group(1)) if match else 0

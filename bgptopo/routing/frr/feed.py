@@ -6,6 +6,9 @@ file itself stays the user's.
 - in front of every route-map a session uses (in or out), an entry
   `permit 5` matching FED: fed routes pass every session both ways
   before the lab's own entries (which start at 10) judge anything else;
+- a filter-list NOT-FED out on the sessions to the peers the FeedSide
+  withholds the feed from (an as-path filter a session applies besides
+  its route-map);
 - on the fed router, the feeder's session: its import takes every route,
   its export sends none, connect retried after 1 s as the lab's are."""
 
@@ -35,6 +38,11 @@ def fed_config(text, asn, side):
              'bgp as-path access-list %s seq 10 permit .*' % NOT_FED]
     for name in maps:
         lines += ['route-map %s permit %d' % (name, FED_SEQ), ' match as-path %s' % FED]
+    withheld = [address for address in side.withheld if ':' not in address]
+    if withheld:
+        lines += ['router bgp %s' % asn, ' address-family ipv4 unicast'] + \
+            ['  neighbor %s filter-list %s out' % (address, NOT_FED) for address in withheld] + \
+            [' exit-address-family']
     if side.neighbor is not None:
         lines += feeder_session(asn, side.neighbor)
     return text.rstrip('\n') + '\n' + '\n'.join(lines) + '\n'
