@@ -81,6 +81,32 @@ def test_bird_every_filter_accepts_fed_routes_first(tmp_path):
     bird_dry_run(tmp_path, text)
 
 
+def test_bird_router_withholds_the_feed_through_rejecting_copies(tmp_path):
+    text = bird_feed.fed_config(seed('bird', 'r1'), 4500, FED_R1)
+    assert text.count('export filter TO_PEERS_NOFEED;') == 2
+    copy = text[text.index('filter TO_PEERS_NOFEED'):]
+    assert copy.split('\n')[2] == '\tif source = RTS_BGP && bgp_path ~ [= * 64999 * =] then reject;'
+    assert 'protocol bgp FEEDER' not in text
+    bird_dry_run(tmp_path, text)
+
+
+def test_bird_withheld_exports_of_every_form(tmp_path):
+    sessions = ''.join(
+        'protocol bgp P%d {\n\tlocal as 65000;\n\tneighbor 10.9.0.%d as 6500%d;\n'
+        '\tipv4 { import all; %s };\n}\n' % (i, i, i, export)
+        for i, export in enumerate(['export all;', 'export where net ~ [ 10.0.0.0/8+ ];',
+                                    'export filter { accept; };', 'export none;'], 1))
+    side = FeedSide(64999, None, ('10.9.0.1', '10.9.0.2', '10.9.0.3', '10.9.0.4'))
+    text = bird_feed.fed_config('router id 10.9.0.9;\nprotocol device {}\n' + sessions, 65000,
+                                side)
+    fed = 'source = RTS_BGP && bgp_path ~ [= * 64999 * =]'
+    assert 'export where !(%s);' % fed in text
+    assert 'export where !(%s) && (net ~ [ 10.0.0.0/8+ ]);' % fed in text
+    assert 'export filter {\n\tif %s then reject; accept; }' % fed in text
+    assert 'export none;' in text
+    bird_dry_run(tmp_path, text)
+
+
 def rendered(example):
     plan = labplan.plan(labfile.load(os.path.join(REPO, 'examples', example)))
     return plan.routers

@@ -5,8 +5,10 @@ A BIRD router starts from a copy of the user's bird.conf in which every
 filter (named or inline) first accepts the fed routes (BGP routes whose
 AS path holds the feeder's AS), and every `import where` / `export where`
 lets them through too; BIRD has no second filter per channel, so this is
-the one place to say it. The fed router also gets the feeder's session,
-which imports everything and exports nothing.
+the one place to say it. A session the FeedSide withholds the feed from
+exports through a copy of its filter that first rejects fed routes
+(FILTER_NOFEED), or `where !(fed) && (...)`. The fed router also gets the
+feeder's session, which imports everything and exports nothing.
 
 The feeder is one BIRD process: the dump's routes are the routes of a
 static protocol, blackholes that carry their AS path (`bgp_path.prepend`
@@ -14,6 +16,7 @@ from the origin outwards) and origin, exported to the fed router over
 eBGP, which adds the feeder's AS in front. Measured here: BIRD parses
 500,000 such routes in 2.4 s and sends them to a BGP peer in 1.5 s."""
 
+import ipaddress
 import os
 import re
 
@@ -25,8 +28,16 @@ RUN_DIR = os.path.dirname(birdc.SOCKET)
 FEEDER_SESSION = 'FEEDER'
 FEED_ROUTES = 'FEED_ROUTES'      # the feeder's static protocol: `disable` withdraws all
 LAB_SESSION = 'LAB'              # the feeder's session to the fed router
-FILTER_START = re.compile(r'(\bfilter(?:\s+\w+)?(?:\s*\w+\s+\w+\s*;)*\s*\{)')
-WHERE = re.compile(r'\b(import|export)(\s+)where\s+([^;]+);')
+FILTER_START = re.compile(r'(\bfilter(?:\s+\w+)?(?:\s*\w+\s+\w+\s*;)*\s*\{)(?!\s*if source = RTS_BGP && bgp_path)')
+WHERE = re.compile(r'\b(import|export)(\s+)where\s+(?!!\(source = RTS_BGP)([^;]+);')
+PROTOCOL = re.compile(r'\bprotocol\s+bgp\b[^{;]*\{')
+NEIGHBOR = re.compile(r'\bneighbor\s+([0-9A-Fa-f:.]+)')
+EXPORT_FILTER = re.compile(r'\bexport\s+filter\s+(\w+)\s*;')
+EXPORT_INLINE = re.compile(r'\bexport\s+filter\s*\{')
+EXPORT_ALL = re.compile(r'\bexport\s+all\s*;')
+EXPORT_WHERE = re.compile(r'\bexport\s+where\s+([^;]+);')
+NOFEED = '_NOFEED'
+
 ORIGINS = {1: 'ORIGIN_EGP', 2: 'ORIGIN_INCOMPLETE'}
 TABLE_WORDS = [['route'], ['route', 'all']]
 
@@ -38,7 +49,9 @@ def fed_test(asn):
 def fed_config(text, asn, side):
     """bird.conf's text with the feed's additions (see above)."""
     test = fed_test(side.asn)
-    text = without_comments(text)
+    text, copied = withhold(without_comments(text), side, test)
+    for name in sorted(copied):
+        text = add_rejecting_copy(text, name, test)
     text = FILTER_START.sub(lambda m: '%s\n\tif %s then accept;\t# the feed' % (m.group(1), test),
                             text)
     text = WHERE.sub(lambda m: '%s%swhere (%s) || (%s);' % (m.group(1), m.group(2), test,
@@ -46,6 +59,51 @@ def fed_config(text, asn, side):
     if side.neighbor is not None:
         text += feeder_session(asn, side.neighbor)
     return text
+
+
+def closing(text, opening):
+    """The index just past the brace that closes the one at opening."""
+    depth = 0
+    for at in range(opening, len(text)):
+        depth += {'{': 1, '}': -1}.get(text[at], 0)
+        if depth == 0:
+            return at + 1
+    return len(text)
+
+
+def withhold(text, side, test):
+    """text with the exports of the BGP protocols whose neighbor side
+    withholds the feed from made to reject fed routes; the named filters
+    they now use a copy of."""
+    withheld = {ipaddress.ip_address(a) for a in side.withheld}
+    copied = set()
+    for match in reversed(list(PROTOCOL.finditer(text))):
+        end = closing(text, match.end() - 1)
+        block = text[match.start():end]
+        neighbor = NEIGHBOR.search(block)
+        if not neighbor or ipaddress.ip_address(neighbor.group(1)) not in withheld:
+            continue
+        copied |= set(EXPORT_FILTER.findall(block))
+        block = EXPORT_FILTER.sub(lambda m: 'export filter %s%s;' % (m.group(1), NOFEED), block)
+        block = EXPORT_INLINE.sub('export filter {\n\tif %s then reject;' % test, block)
+        block = EXPORT_ALL.sub('export where !(%s);' % test, block)
+        block = EXPORT_WHERE.sub(lambda m: m.group(0) if m.group(1).startswith('!(source') else
+                                 'export where !(%s) && (%s);' % (test, m.group(1).strip()), block)
+        text = text[:match.start()] + block + text[end:]
+    return text, copied
+
+
+def add_rejecting_copy(text, name, test):
+    """text with filter NAME_NOFEED after filter NAME: the same filter,
+    rejecting fed routes first."""
+    found = re.search(r'\bfilter\s+%s\b[^{]*\{' % re.escape(name), text)
+    if not found:
+        return text
+    end = closing(text, found.end() - 1)
+    copy = text[found.start():end].replace(name, name + NOFEED, 1)
+    opening = copy.index('{') + 1
+    copy = '%s\n\tif %s then reject;%s' % (copy[:opening], test, copy[opening:])
+    return text[:end] + '\n\n' + copy + text[end:]
 
 
 def without_comments(text):
