@@ -32,6 +32,8 @@ def memory(net):
              for r in lab.routers(net) for d, pid in r.daemon_pids.items()}
     api = containers.client().api
     for host in lab.end_hosts(net):
+        if not hasattr(host, 'container'):
+            continue        # a plain node (a fed lab's feeder: its BIRD is counted apart)
         top = api.top(host.container.id, ps_args='-eo pid')
         sizes[host.name] = sum(peak_rss_kib(int(row[0])) for row in top['Processes'])
     return sizes

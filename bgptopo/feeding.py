@@ -188,8 +188,7 @@ class Feed(object):
         with open(self.conf, 'w') as out:
             bird_feed.write_feeder_config(
                 out, FEEDER_END.ip, ASN, Neighbor(ROUTER_END.ip, self.router_asn),
-                (('%s/%d' % (ipaddress.IPv4Address(r.network), r.length), r.path, r.origin)
-                 for r in kept))
+                ((prefix_text(r.network, r.length), r.path, r.origin) for r in kept))
 
     def __len__(self):
         return len(self.keys)
@@ -219,7 +218,11 @@ def key(network, length):
 
 
 def key_text(found):
-    return '%s/%d' % (ipaddress.IPv4Address(found >> 6), found & 63)
+    return prefix_text(found >> 6, found & 63)
+
+
+def prefix_text(network, length):
+    return '%s/%d' % (socket.inet_ntoa(network.to_bytes(4, 'big')), length)
 
 
 class Feeder(DaemonNode):
