@@ -3,9 +3,10 @@ them), read with struct: the IPv4 routes of one peer, or the best path of
 each prefix, with their AS paths; and written, for tests and benchmarks.
 
 Debian packages python3-mrtparse, but it decodes every attribute of every
-entry into dicts: measured here 14x slower than this reader on the same
-500k-prefix dump (see bench/table.py), which would cost a full table its
-60 s. This reader decodes only what the feed uses (prefix, AS_PATH, ORIGIN).
+entry into dicts: measured here, 2.1 s of CPU for 50,000 two-peer prefixes
+against this reader's 0.3 s (a full table would spend 20 s of its 60 s
+reading), and it yields a truncated file's records without an error. This
+reader decodes only what the feed uses (prefix, AS_PATH, ORIGIN).
 
 The best path of a prefix is the one with the shortest AS path; among
 equal lengths, the entry of the lowest peer index. A path holding an
