@@ -55,6 +55,8 @@ def memory(net):
              for r in lab.routers(net) for d, pid in r.daemon_pids.items()}
     api = containers.client().api
     for host in lab.end_hosts(net):
+        if not hasattr(host, 'container'):
+            continue        # a plain node (a fed lab's feeder: its BIRD is counted apart)
         top = api.top(host.container.id, ps_args='-eo pid')
         sizes[host.name] = sum(peak_rss_kib(int(row[0])) for row in top['Processes'])
     return sizes
@@ -94,4 +96,23 @@ def scale(net):
                                        'mem_available_kib': mem_available_kib()}))
 
 
-tests = {'lifecycle': lifecycle, 'scale': scale}
+def table(net):
+    """For fed labs (bench/table.py): up, every router holding the whole
+    feed in BGP and kernel, the peaks of memory (routers' daemons, the
+    feeder's BIRD) then, and the time `feed stop` takes to empty them all."""
+    from bgptopo import feeding
+    ready = time.monotonic()
+    convergence.wait(net)
+    converged = time.monotonic()
+    sizes = memory(net)
+    feeder = feeding.feeder(net)
+    sizes['feeder.bird'] = peak_rss_kib(feeder.daemon_pids['bird'])
+    feeding.stop(net)
+    withdrawn = time.monotonic()
+    output('BENCH %s\n' % json.dumps({
+        'stamps': {'ready': ready, 'converged': converged, 'withdrawn': withdrawn},
+        'fed': len(feeding.of(net)), 'peak_rss_kib': sizes,
+        'routers': {r.name: sorted(r.daemon_pids) for r in lab.routers(net)}}))
+
+
+tests = {'lifecycle': lifecycle, 'scale': scale, 'table': table}

@@ -39,6 +39,8 @@ COMMANDS = (
     ('timeline', 'timeline [file.png|file.svg]',
      'a picture of the capture: a lane per session, link events, fetches'),
     ('watch', 'watch [seconds] [times]', 'sessions and best paths, redrawn until Ctrl-C'),
+    ('feed', 'feed [start|stop]',
+     'the fed table (feed=FILE): prefixes loaded, sent, held per router; stop withdraws it'),
 ) + tuple((c.name, c.usage, c.help) for c in scenarios.commands())
 USAGE = {name: usage for name, usage, _ in COMMANDS}
 HELP = {name: text for name, _, text in COMMANDS}
@@ -151,7 +153,10 @@ class BgpCLI(CLI):
             if not router.bgp_running():
                 output('%s.\n\n' % running.not_running(router))
                 continue
-            output(router.routing.show(router, shown).rstrip() + '\n\n')
+            lab_words = fed_table_words(router, shown)
+            output(router.routing.show(router, lab_words or shown).rstrip() + '\n\n')
+            if lab_words:
+                output(fed_table_note(self.mn, router, shown))
 
     @command
     def do_routes(self, line):
@@ -161,11 +166,15 @@ class BgpCLI(CLI):
             raise misuse('routes')
         targets = [lab.router(self.mn, words[0])] if words else lab.routers(self.mn)
         if as_json:
-            output(json.dumps({r.name: lab.kernel_routes(r) for r in targets}, indent=1) + '\n')
+            output(json.dumps({r.name: kernel_routes(self.mn, r)[0] for r in targets},
+                              indent=1) + '\n')
             return
         for router in targets:
             output('*** %s\n' % router.name)
-            output(format_routes(lab.kernel_routes(router)))
+            routes, fed = kernel_routes(self.mn, router)
+            output(format_routes(routes))
+            if fed is not None:
+                output('  and {:,} fed routes (`feed` counts them)\n\n'.format(fed))
 
     @command
     def do_fetch(self, line):
@@ -182,7 +191,7 @@ class BgpCLI(CLI):
         words = line.split()
         if len(words) > 1 or (words and not words[0].isdigit()):
             raise misuse('converge')
-        output(convergence.report(self.mn, int(words[0]) if words else convergence.TIMEOUT))
+        output(convergence.report(self.mn, int(words[0]) if words else None))
 
     @command
     def do_restart(self, line):
@@ -328,6 +337,19 @@ class BgpCLI(CLI):
         output('*** drew %s: a lane for each session (%s)\n' % (path, ', '.join(lanes)))
 
     @command
+    def do_feed(self, line):
+        """Alone: the dump, what it left out, the feeder's routes loaded and sent, each
+        router's fed prefixes in BGP and kernel. `feed stop`: the feeder withdraws every
+        route, timed until no router holds one; `feed start`: it announces them again,
+        timed until every router holds them all."""
+        from bgptopo import feeding
+        words = line.split()
+        if words not in ([], ['stop'], ['start']):
+            raise misuse('feed')
+        action = {(): feeding.report, ('stop',): feeding.stop, ('start',): feeding.start}
+        output(action[tuple(words)](self.mn))
+
+    @command
     def do_watch(self, line):
         """Every router's sessions and best path to the web server, redrawn every
         seconds (1) until Ctrl-C; without a terminal (input or output), or from a
@@ -387,6 +409,31 @@ def watch_args(words):
 
 def watch_misuse():
     return misuse('watch', 'seconds: %g to %d' % (watching.MIN_INTERVAL, watching.MAX_INTERVAL))
+
+
+def fed_table_words(router, words):
+    """In a fed lab, the words that show router's whole table without the
+    fed routes, when words ask for the whole table; else None."""
+    if getattr(router, 'feed', None) is None:
+        return None
+    return router.routing.lab_table(words, router.feed)
+
+
+def fed_table_note(net, router, words):
+    """The line under a table shown without its fed routes."""
+    from bgptopo import feeding
+    example = feeding.key_text(min(feeding.require(net).keys))
+    return '*** and {:,} fed prefixes, not listed; ask for one: `bgp {} {} {}`\n\n'.format(
+        router.routing.fed_count(router, router.feed), router.name, ' '.join(words), example)
+
+
+def kernel_routes(net, router):
+    """(router's kernel routes as lab.kernel_routes gives them, how many
+    fed routes were left out of them: None in a lab without a feed)."""
+    if getattr(router, 'feed', None) is None:
+        return lab.kernel_routes(router), None
+    from bgptopo import feeding
+    return feeding.kernel_routes(router, feeding.require(net))
 
 
 def json_flag(line):

@@ -8,6 +8,7 @@ from a file or an AS graph, every prefix its relationships bring it
 
 import functools
 import ipaddress
+import json
 import time
 
 from bgptopo import lifecycle, procs
@@ -15,9 +16,10 @@ from bgptopo.bulk import Progress
 from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
-TIMEOUT = 30.0
+TIMEOUT = 30.0      # seconds; a fed lab adds its table's (bgptopo/feeding.py)
 POLL = 0.05
 MAX_SHOWN = 20          # phrases a convergence failure lists
+FED_POLL = 0.2      # a fed lab's looks cost more, and busy daemons answer them
 ANSWER_TIMEOUT = 10.0
 
 
@@ -110,10 +112,12 @@ def expected(net, configs=None):
 class Goal(object):
     """What convergence means for a lab, worked out once per wait: each
     router's expected prefixes with their /proc keys (made once per distinct
-    set: a ring's routers all expect the same), and its files' configs."""
+    set: a ring's routers all expect the same), its files' configs, and the
+    lab's Feed (bgptopo/feeding.py) or None."""
 
     def __init__(self, net):
         self.configs = file_configs(net)
+        self.feed = feeding_of(net)
         made = {}
         self.expectations = {}
         for router, prefixes in expected(net, self.configs).items():
@@ -127,40 +131,82 @@ def problems(net, goal=None, shown=MAX_SHOWN):
     shown, then how many more); [] if it is. goal: a Goal, made once per
     wait. Kernel tables are cheap to read and are the last to fill, so the
     BGP daemons are asked about their sessions only once every route is in
-    place."""
+    place. A fed lab: its own routes, then its sessions, then the whole feed."""
     goal = goal or Goal(net)
     found = []
-    for router, missing in missing_routes(goal.expectations).items():
+    for router, missing in missing_routes(goal.expectations, goal.feed).items():
         if not router.bgp_running():
             found.append("%s's %s is not running" % (router.name, router.routing.bgp_daemon))
         found += ['%s has no route to %s' % (router.name, prefix)
                   for prefix in sorted(missing, key=family_order)[:shown]]
     if found:
         return shortened(found, shown)
+    found = session_problems(net, goal)
+    if found or not goal.feed:
+        return shortened(found, shown)
+    from bgptopo import feeding
+    return shortened(feeding.problems(net, goal.feed), shown)
+
+
+def feeding_of(net):
+    """The lab's Feed (bgptopo/feeding.py), or None."""
+    return getattr(getattr(net, 'topo', None), 'feed', None)
+
+
+def session_problems(net, goal):
+    """Sessions the routers' files configure that are not Established."""
+    found = []
     for router, states in all_sessions(routers(net)).items():
         for neighbor in goal.configs[router].neighbors:
             state = states.get(neighbor.address, ('not configured',))[0]
             if state != 'Established':
                 found.append("%s's session to %s (AS %s) is %s" % (
                     router.name, neighbor.address, neighbor.remote_as, state))
-    return shortened(found, shown)
+    return found
 
 
-def missing_routes(expectations):
+def missing_routes(expectations, fed=False):
     """{router: the prefixes it should hold and its kernel does not} for
-    routers that miss some (or whose BGP daemon is not running)."""
+    routers that miss some (or whose BGP daemon is not running). A fed
+    lab's kernels hold a full table: each prefix is asked for instead."""
     missing = {}
     for router, prefixes in expectations.items():
-        keys = prefixes.keys
-        versions = {len(key[0]) for key in keys}
-        present = set()
-        for version in (4, 6):
-            if (8 if version == 4 else 32) in versions:
-                present |= kernel_keys(router.pid, version)
-        lacking = {keys[key] for key in set(keys) - present}
+        if fed:
+            lacking = prefixes - routed_prefixes(router, prefixes)
+        else:
+            lacking = {prefixes.keys[key] for key in set(prefixes.keys) - kernel_keys_of(
+                router.pid, prefixes.keys)}
         if lacking or not router.bgp_running():
             missing[router] = lacking
     return missing
+
+
+def kernel_keys_of(pid, keys):
+    """The kernel's /proc keys in the families keys hold."""
+    sizes = {len(key[0]) for key in keys}
+    return set().union(*(kernel_keys(pid, version) for version, size in ((4, 8), (6, 32))
+                         if size in sizes))
+
+
+def routed_prefixes(router, prefixes):
+    """Which of prefixes router's kernel routes by a route of that prefix or
+    a longer one (`ip route get fibmatch`): a question per prefix, so a
+    table of 500,000 fed routes is not read for three of the lab's."""
+    if not prefixes:
+        return set()
+    asked = sorted(prefixes, key=family_order)
+    answers = router.cmd('; '.join('ip -j -%d route get fibmatch %s 2>/dev/null || echo "[]"'
+                                   % (p.version, p.network_address) for p in asked))
+    found = set()
+    for prefix, line in zip(asked, answers.replace('\r', '').splitlines()):
+        try:
+            routes = json.loads(line)
+        except ValueError:
+            continue
+        if any(r.get('dst', 'default') != 'default' and
+               ipaddress.ip_network(r['dst'], strict=False).subnet_of(prefix) for r in routes):
+            found.add(prefix)
+    return found
 
 
 class Expected(frozenset):
@@ -193,11 +239,16 @@ def require_running(net):
                            "again." % (router.name, daemon, router.name))
 
 
-def wait(net, timeout=TIMEOUT):
-    """Block until converged; the seconds it took. LabError at the deadline,
-    or at once if a router's BGP daemon did not start. A large lab says how
-    far it got now and then (mn's info level)."""
+def wait(net, timeout=None):
+    """Block until converged; the seconds it took. LabError at the deadline
+    (default TIMEOUT, and in a fed lab a second more per 5,000 fed
+    prefixes), or at once if a router's BGP daemon did not start. A large
+    lab says how far it got now and then (mn's info level); a fed lab's
+    table loads with a line every few seconds of what each router holds."""
     start = time.monotonic()
+    feed = feeding_of(net)
+    if timeout is None:
+        timeout = TIMEOUT + (feed.deadline() if feed else 0)
     for router in routers(net):
         router.wait_started()
     goal = Goal(net)
@@ -211,19 +262,27 @@ def wait(net, timeout=TIMEOUT):
         if time.monotonic() - start > timeout:
             raise LabError('BGP did not converge within %d s: %s.'
                            % (timeout, '; '.join(left)))
-        progress.say(lambda: progress_line(goal.expectations, left))
-        time.sleep(POLL)
+        if feed:
+            from bgptopo import feeding
+            feeding.progress(net, feed, start)
+        else:
+            progress.say(lambda: progress_line(goal, left))
+        time.sleep(FED_POLL if feed else POLL)
 
 
-def progress_line(expectations, left):
+def progress_line(goal, left):
     """How far convergence got: routers whose kernels hold every prefix."""
     if any(' has no route to ' in phrase for phrase in left):
-        lacking = len(missing_routes(expectations))
+        lacking = len(missing_routes(goal.expectations, goal.feed))
         return 'converging: %d of %d routers route every prefix they should' % (
-            len(expectations) - lacking, len(expectations))
+            len(goal.expectations) - lacking, len(goal.expectations))
     return 'converging: every route is in place; %s' % left[0]
 
 
-def report(net, timeout=TIMEOUT):
-    """What `converge` prints, once converged."""
-    return '*** BGP converged in %.2f s\n' % wait(net, timeout)
+def report(net, timeout=None):
+    """What `converge` prints, once converged (in a fed lab, with the feed's size)."""
+    took = wait(net, timeout)
+    feed = feeding_of(net)
+    return '*** BGP converged in %.2f s%s\n' % (took, ' (with %s fed prefixes in every router\'s '
+                                                 'BGP and kernel)' % '{:,}'.format(len(feed))
+                                                 if feed and feed.announced else '')

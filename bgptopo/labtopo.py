@@ -20,13 +20,16 @@ from bgptopo.netclasses import docker_host_params, image_of
 from bgptopo.nodeshell import LabLink
 from bgptopo.router import router_class
 
+FEED_PARAMS = ('feed', 'feedto', 'feedpeer')
 
 class LabTopo(Topo):
     """Subclasses write build() with addRouter, addDockerHost and addLink;
     generated labs write their configs in generate(params). A LabTopo only
     describes (no root, no Docker needed); bgptopo.preparation.prepare does
     the work before Mininet builds it. Every lab takes capture=FOLDER: its
-    routers' links are captured into FOLDER from boot (bgptopo/capture.py)."""
+    routers' links are captured into FOLDER from boot (bgptopo/capture.py),
+    and feed=FILE[,feedto=ROUTER][,feedpeer=N]: a feeder pours the routes
+    of an MRT dump into the lab (bgptopo/feeding.py)."""
 
     # configs the lab rendered itself from a plan this run (generate sets
     # it): preparation does not dry-run them (bgptopo/preparation.py says why)
@@ -36,6 +39,7 @@ class LabTopo(Topo):
         self.reject_unknown(params)
         folder = params.pop('capture', None)
         self.boot_capture = os.path.abspath(os.path.expanduser(folder)) if folder else None
+        feed_params = [params.pop(name, None) for name in FEED_PARAMS]
         given_suite = params.pop('suite', None)
         default_suite = given_suite or routing.DEFAULT
         per_suite = {key: params.pop(key) for key in list(params) if key in routing.SUITES}
@@ -53,6 +57,17 @@ class LabTopo(Topo):
         self.route_hosts()
         for name in self.routers():
             preflight.check_interfaces(name, self.interfaces[name], self.interfaces_of(name))
+        self.feed = self.add_feed(*feed_params)
+
+    def add_feed(self, path, feedto, feedpeer):
+        """The lab's Feed (its feeder added), or None without feed=."""
+        if not path:
+            if feedto is not None or feedpeer is not None:
+                raise LabError('feedto= and feedpeer= go with feed=FILE (an MRT RIB dump); '
+                               'add it or leave them out.')
+            return None
+        from bgptopo import feeding     # only fed labs pay for its imports
+        return feeding.add(self, path, feedto, feedpeer)
 
     def generate(self, params):
         """The parameters to build with; a generated lab adds etc={suite: its
@@ -68,7 +83,7 @@ class LabTopo(Topo):
     def accepted_params(cls):
         signature = inspect.signature(cls.build)
         return [name for name in signature.parameters if name != 'self'] + \
-            ['capture', 'suite'] + sorted(routing.SUITES)
+            ['capture', 'suite'] + list(FEED_PARAMS) + sorted(routing.SUITES)
 
     def reject_unknown(self, params):
         unknown = sorted(set(params) - set(self.accepted_params()))

@@ -61,7 +61,7 @@ def lab_test(function):
 
 
 @lab_test
-def fetch_test(net, timeout=convergence.TIMEOUT):
+def fetch_test(net, timeout=None):
     """--test fetch: wait for BGP to converge, then what `fetch` prints."""
     convergence.wait(net, timeout)
     output(page(net))

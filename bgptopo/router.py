@@ -39,7 +39,80 @@ def remove_if_empty(path):
         pass
 
 
-class Router(GuardedShell, Node):
+class DaemonNode(GuardedShell, Node):
+    """A Mininet node whose daemons the lab starts and ends: a private
+    tmpfs on run_dir (its own mount namespace, made by mnexec), processes
+    started with a parent-death signal tied to the node's shell, recorded
+    by pid and stopped by pid; the node is the lab's until it terminates
+    (lifecycle.adopt), so every ending of the lab ends it. Routers are
+    DaemonNodes, and so is a fed lab's feeder (bgptopo/feeding.py)."""
+
+    run_dir = None      # the folder each node mounts its private tmpfs on
+
+    def __init__(self, name, **params):
+        self.daemon_pids = {}
+        make_mount_point(self.run_dir)
+        Node.__init__(self, name, **params)
+        lifecycle.adopt(self)
+
+    def config(self, **params):
+        result = Node.config(self, **params)
+        self.cmd(self.mount_line())
+        return result
+
+    def mount_line(self):
+        """The shell line that mounts the node's private run directory."""
+        return 'mount -t tmpfs -o mode=0700 tmpfs %s' % self.run_dir
+
+    def start_process(self, name, args, record=True):
+        """Run args in the background in this node; its pid, recorded as a
+        daemon's unless record is false (the caller then stops it)."""
+        pid = int(self.cmd(start_line(self.run_dir, name, args)).split()[-1])
+        if record:
+            self.daemon_pids[name] = pid
+        debug('%s: %s started as pid %d\n' % (self.name, name, pid))
+        return pid
+
+    def run_file(self, name):
+        """A file of this node's private run directory, as the lab's own
+        process reaches it: through the node's mount namespace. /proc/PID/root
+        resolves absolute symlinks (/var/run) in our root, so the directory is
+        named by its real path."""
+        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.run_dir), name)
+
+    def process_output(self, name):
+        """The file holding what a process start_process started printed."""
+        return self.run_file('%s.out' % name)
+
+    def stop_daemons(self):
+        """In reverse order of start: the BGP daemon first, so its peers see
+        a clean close before zebra goes."""
+        for name in reversed(list(self.daemon_pids)):
+            procs.stop(self.daemon_pids.pop(name))
+
+    def take_daemon_pids(self):
+        """The running daemons' pids, which this node forgets: the caller
+        stops them (stop_daemons_of)."""
+        pids = list(self.daemon_pids.values())
+        self.daemon_pids.clear()
+        return pids
+
+    def dead_daemons(self):
+        """The daemons started and not stopped by the lab that no longer run."""
+        return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
+
+    def daemon_running(self, daemon):
+        pid = self.daemon_pids.get(daemon)
+        return bool(pid) and procs.alive(pid)
+
+    def terminate(self):
+        self.stop_daemons()
+        self.hang_up()
+        Node.terminate(self)
+        lifecycle.disown(self)
+
+
+class Router(DaemonNode):
     """A router: IP forwarding on, its interfaces' addresses from
     <etc_dir>/<name>/zebra.conf (bgptopo/addressing.py), its BGP from the
     suite's files in etc_dir (default: the suite's own tree).
@@ -54,26 +127,29 @@ class Router(GuardedShell, Node):
     capture: a folder; the router's links to other routers are captured
     into it (bgptopo/tcpdump.py) from before its daemons start.
     bulk: the bgptopo.bulk.Bulk of the build it is part of (LabTopo gives
-    one): its links made in bulk, its daemons started in two phases."""
+    one): its links made in bulk, its daemons started in two phases.
+    feed: its FeedSide in a fed lab (bgptopo/feeding.py), else None."""
 
     suite_key = routing.DEFAULT
 
     def __init__(self, name, etc_dir=None, suite=None, stubs=(), modules=None,
-                 before_daemons=(), capture=None, bulk=None, **params):
+                 before_daemons=(), capture=None, bulk=None, feed=None, **params):
         self.routing = routing.suite(suite or self.suite_key)
         self.etc_dir = etc_dir or self.routing.default_etc_dir()
         self.stubs = tuple(stubs)
         self.modules = dict(modules or {})
         self.before_daemons = tuple(before_daemons)
-        self.daemon_pids = {}
+        self.feed = feed
         self.boot_capture = capture
         self.captures = {}      # interface: tcpdump.Tcpdump
         self.started = False
         self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
         self.queued_starts = None   # [(daemon, args)] to start (start_daemon)
-        make_mount_point(self.routing.run_dir)
-        Node.__init__(self, name, **params)
-        lifecycle.adopt(self)
+        DaemonNode.__init__(self, name, **params)
+
+    @property
+    def run_dir(self):
+        return self.routing.run_dir
 
     def config(self, mac=None, ip=None, defaultRoute=None, **params):
         """Three round trips through the node's shell: its private run
@@ -88,10 +164,9 @@ class Router(GuardedShell, Node):
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
         # (conf/default's 0 is what interfaces made later get)
-        self.cmd('mount -t tmpfs -o mode=0700 tmpfs %s && '
+        self.cmd(self.mount_line() + ' && '
                  'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
-                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done'
-                 % self.routing.run_dir)
+                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
         self.run_kernel_batch()
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
@@ -167,15 +242,6 @@ class Router(GuardedShell, Node):
             self.wait_ready(daemon, self.daemon_pids[daemon])
             self.started = True
 
-    def start_process(self, name, args, record=True):
-        """Run args in the background in this node; its pid, recorded as a
-        daemon's unless record is false (the caller then stops it)."""
-        pid = int(self.cmd(start_line(self.routing.run_dir, name, args)).split()[-1])
-        if record:
-            self.daemon_pids[name] = pid
-        debug('%s: %s started as pid %d\n' % (self.name, name, pid))
-        return pid
-
     def start_daemon(self, daemon, args, wait=True):
         """Start daemon; wait=True: until it is ready. A socket a killed
         daemon left behind would say ready too soon: it goes first. While
@@ -226,41 +292,9 @@ class Router(GuardedShell, Node):
                 'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
                 ' / '.join(last) or 'none'))
 
-    def run_file(self, name):
-        """A file of this router's private run directory, as the lab's own
-        process reaches it: through the node's mount namespace. /proc/PID/root
-        resolves absolute symlinks (/var/run) in our root, so the directory is
-        named by its real path."""
-        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.routing.run_dir), name)
-
-    def process_output(self, name):
-        """The file holding what a process start_process started printed."""
-        return self.run_file('%s.out' % name)
-
     def daemon_output(self, daemon):
         files = ['%s/%s.out' % (self.routing.run_dir, daemon)] + self.routing.log_files(daemon)
         return self.cmd('cat %s 2>/dev/null' % ' '.join(files))
-
-    def stop_daemons(self):
-        """In reverse order of start: the BGP daemon first, so its peers see
-        a clean close before zebra goes."""
-        for name in reversed(list(self.daemon_pids)):
-            procs.stop(self.daemon_pids.pop(name))
-
-    def take_daemon_pids(self):
-        """The running daemons' pids, which this router forgets: the caller
-        stops them (stop_daemons_of)."""
-        pids = list(self.daemon_pids.values())
-        self.daemon_pids.clear()
-        return pids
-
-    def dead_daemons(self):
-        """The daemons started and not stopped by the lab that no longer run."""
-        return [name for name, pid in self.daemon_pids.items() if not procs.alive(pid)]
-
-    def daemon_running(self, daemon):
-        pid = self.daemon_pids.get(daemon)
-        return bool(pid) and procs.alive(pid)
 
     def bgp_running(self):
         return self.daemon_running(self.routing.bgp_daemon)
@@ -269,14 +303,27 @@ class Router(GuardedShell, Node):
         self.stop_daemons()
         self.start_daemons()
 
+    def bgp_config_file(self, conf):
+        """The file the BGP daemon reads: conf, or in a fed lab a copy in the
+        router's private run directory with the feed's additions (the
+        feeder's session, fed routes through every policy: the suite's
+        fed_config), written at each start, so an edit of conf and `restart`
+        count as in any lab, and gone with the router."""
+        if self.feed is None:
+            return conf
+        with open(conf) as text:
+            fed = self.routing.fed_config(text.read(), self.router_config().asn, self.feed)
+        name = 'fed-' + os.path.basename(conf)
+        with open(self.run_file(name), 'w') as out:
+            out.write(fed)
+        return os.path.join(self.routing.run_dir, name)
+
     def terminate(self):
         if self.bulk:
             self.bulk.stop_daemons()
         self.stop_daemons()
         tcpdump.stop(self)      # after the daemons: their last words are captured
-        self.hang_up()
-        Node.terminate(self)
-        lifecycle.disown(self)
+        DaemonNode.terminate(self)
 
 
 class QuaggaRouter(Router):

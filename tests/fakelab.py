@@ -366,6 +366,7 @@ class FakeRouter(FakeNode, Router):
         self.routing = routing.suite(info.get('suite', 'frr'))
         self.etc_dir = info['etc_dir']
         self.state = state
+        self.started = True         # its daemons are described, not started
         with open(self.bgpd_file()) as conf:
             self.bgp = bgp_of(conf.read() if self.bgp_running() else '')
 

@@ -63,4 +63,5 @@ def test_unknown_topo_parameter_lists_the_accepted_ones():
     with pytest.raises(LabError) as failure:
         Bgp3Topo(foo=1)
     assert str(failure.value) == ('Bgp3Topo does not take foo; it accepts etc, exercise, '
-                                  'hijack, capture, suite, bird, frr.')
+                                  'hijack, capture, suite, feed, feedto, feedpeer, bird, '
+                                  'frr.')

@@ -29,11 +29,20 @@ def peer_names(net, router):
     return found
 
 
+def best_paths(net):
+    return {r.name: {str(p): path for p, path in r.routing.best_routes(r).items()}
+            for r in labinfo.routers(net)}
+
+
 def what_users_see(net):
-    """Sessions by peer name, best AS paths by prefix, and the page."""
-    return ({r.name: peer_names(net, r) for r in labinfo.routers(net)},
-            {r.name: {str(p): path for p, path in r.routing.best_routes(r).items()}
-             for r in labinfo.routers(net)},
+    """Sessions by peer name, best AS paths by prefix, and the page. The
+    three ASes all neighbour each other, so every best path is one AS long
+    once settled: converged means routed, and a router that first heard of a
+    prefix the long way (its BGP daemon started beside the others) may still
+    be choosing the direct path that came a moment later."""
+    procs.wait_until(lambda: all(len(path.split()) <= 1 for paths in best_paths(net).values()
+                                 for path in paths.values()), 10, interval=0.2)
+    return ({r.name: peer_names(net, r) for r in labinfo.routers(net)}, best_paths(net),
             labinfo.page(net))
 
 

@@ -29,7 +29,7 @@ def test_mn_rejects_an_unknown_topo_parameter():
                          universal_newlines=True)
     assert run.returncode == 2
     assert ('Bgp3Topo does not take foo; it accepts etc, exercise, hijack, capture, suite, '
-            'bird, frr.') in run.stdout
+            'feed, feedto, feedpeer, bird, frr.') in run.stdout
     assert 'Traceback' not in run.stdout
 
 

@@ -21,6 +21,14 @@ Session = namedtuple('Session', 'state received')
 # originates itself), next_hop (an address, or '?')
 Route = namedtuple('Route', 'prefix as_path next_hop')
 Neighbor = namedtuple('Neighbor', 'address remote_as')
+# A router's part in a fed lab (bgptopo/feeding.py): routes whose AS path
+# holds asn (the feeder's AS) pass each of its sessions' import and export
+# policies ahead of the lab's own entries, except the export to the peers
+# at the addresses in withheld (routers no farther from the feeder than
+# this one: they have the routes already); neighbor: the feeder (a
+# Neighbor) on the fed router, whose session with it imports every route
+# and exports none; None on the other routers.
+FeedSide = namedtuple('FeedSide', 'asn neighbor withheld', defaults=((),))
 
 # A router as a suite-neutral plan describes it, for a suite to render
 # into its config files (generated labs and lab files).
@@ -138,6 +146,12 @@ class RoutingSuite(object):
         (the address file, zebra.conf, is the lab's: bgptopo/addressing.py)."""
         raise NotImplementedError
 
+    def fed_config(self, text, asn, side):
+        """text, the BGP daemon's config file of a router of AS asn, with
+        what a FeedSide adds (the router starts from it in a fed lab);
+        LabError if the file leaves no room for it."""
+        raise NotImplementedError
+
     # The running router.
 
     def start(self, router):
@@ -187,6 +201,16 @@ class RoutingSuite(object):
         the longest match), or None."""
         raise NotImplementedError
 
+    def fed_count(self, router, side):
+        """How many IPv4 prefixes router's BGP table holds from the feed
+        (side: its FeedSide): exact, and a walk of the table (ask it once
+        the counts of sessions() say the table is there)."""
+        raise NotImplementedError
+
+    def bgp_file(self, name, etc_dir):
+        """The file router name's BGP daemon reads (the one fed_config extends)."""
+        raise NotImplementedError
+
     def best_routes(self, router):
         """{ip_network: as_path} of every best route router holds."""
         raise NotImplementedError
@@ -215,6 +239,11 @@ class RoutingSuite(object):
     def show(self, router, words):
         """`show WORDS` in the suite's CLI, as text."""
         raise NotImplementedError
+
+    def lab_table(self, words, side):
+        """When `show WORDS` asks for the whole IPv4 BGP table: the words
+        that show it without side's fed routes; else None."""
+        return None
 
     def show_json(self, router, words):
         """`show WORDS` as data (a dict); its sessions when words is empty."""

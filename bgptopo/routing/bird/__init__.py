@@ -28,7 +28,7 @@ import subprocess
 from bgptopo import procs
 from bgptopo.errors import LabError
 from bgptopo.paths import BIRD_ETC_DIR, shown
-from bgptopo.routing.bird import birdc
+from bgptopo.routing.bird import birdc, feed
 from bgptopo.routing.bird.config import check_errors, parse_bird, unreadable
 from bgptopo.routing.bird.policy import Side
 from bgptopo.routing.bird.render import bird_conf
@@ -86,12 +86,15 @@ class Bird(RoutingSuite):
     # the running router
 
     def start_first(self, router):
-        conf = self.config_files(router.name, router.etc_dir)[0]
+        conf = router.bgp_config_file(self.config_files(router.name, router.etc_dir)[0])
         router.start_daemon('bird', [BIRD, '-f', '-c', conf, '-s', birdc.SOCKET,
                                      '-P', os.path.join(RUN_DIR, 'bird.pid')], wait=False)
 
     def render(self, plan):
         return {CONFIG_FILE: bird_conf(plan)}
+
+    def fed_config(self, text, asn, side):
+        return feed.fed_config(text, asn, side)
 
     def ready_file(self, daemon):
         return os.path.basename(birdc.SOCKET)
@@ -125,6 +128,12 @@ class Bird(RoutingSuite):
                                          destination)
         best = [r for r in birdc.parse_routes(birdc.ask(router, words)) if r.best]
         return route_of(best[0]) if best and routed_by_bgp(best[0]) else None
+
+    def fed_count(self, router, side):
+        return feed.fed_count(router, side)
+
+    def bgp_file(self, name, etc_dir):
+        return self.config_files(name, etc_dir)[0]
 
     def best_routes(self, router):
         return {ipaddress.ip_network(r.prefix): r.as_path or ''
@@ -160,6 +169,9 @@ class Bird(RoutingSuite):
 
     def show(self, router, words):
         return birdc.ask(router, 'show ' + ' '.join(words)) if words else self.summary(router)
+
+    def lab_table(self, words, side):
+        return feed.lab_table(words, side)
 
     def show_json(self, router, words):
         """BIRD answers in text only: for no words, the sessions as data

@@ -10,7 +10,7 @@ import os
 from bgptopo.errors import LabError
 from bgptopo.paths import ETC_DIR, router_conf, shown
 from bgptopo.routing.contract import Route, RoutingSuite, Session
-from bgptopo.routing.frr import install
+from bgptopo.routing.frr import feed, install
 from bgptopo.routing.frr.config import parse_bgp
 from bgptopo.routing.frr.policy import Side
 from bgptopo.routing.frr import render
@@ -91,6 +91,9 @@ class Frr(RoutingSuite):
     def render(self, plan):
         return render.render(plan)
 
+    def fed_config(self, text, asn, side):
+        return feed.fed_config(text, asn, side)
+
     # the running router
 
     def start_first(self, router):
@@ -107,9 +110,12 @@ class Frr(RoutingSuite):
 
     def start_daemons(self, router, chosen):
         for daemon, conf in self.daemon_files(router.name, router.etc_dir):
-            if chosen(daemon):
-                router.start_daemon(daemon, self.installation.command(
-                    daemon, conf, router.modules.get(daemon, ())), wait=False)
+            if not chosen(daemon):
+                continue
+            if daemon == 'bgpd':
+                conf = router.bgp_config_file(conf)
+            router.start_daemon(daemon, self.installation.command(
+                daemon, conf, router.modules.get(daemon, ())), wait=False)
 
     def ready_file(self, daemon):
         return '%s.vty' % daemon
@@ -145,6 +151,12 @@ class Frr(RoutingSuite):
                              hops[0].get('ip', '?'))
         return None
 
+    def fed_count(self, router, side):
+        return feed.fed_count(router)
+
+    def bgp_file(self, name, etc_dir):
+        return router_conf(name, 'bgpd', etc_dir)
+
     def best_routes(self, router):
         routes = {}
         for command in TABLES.values():
@@ -172,6 +184,9 @@ class Frr(RoutingSuite):
 
     def show(self, router, words):
         return vtysh(router, 'show ' + ' '.join(words)) if words else self.summary(router)
+
+    def lab_table(self, words, side):
+        return feed.lab_table(words)
 
     def show_json(self, router, words):
         return vtysh_json(router, '%s json' % ('show ' + ' '.join(words) if words else SUMMARY))
