@@ -423,29 +423,29 @@ def report(net):
 def stop(net):
     """`feed stop`: the feeder withdraws every route; the time until no
     router holds any of them (BGP and kernel)."""
-    feed = require(net)
-    if not feed.announced:
-        raise LabError('the feed is stopped already; `feed start` announces it again.')
-    start = time.monotonic()
-    feeder(net).announce(False)
-    feed.announced = False
-    wait(net, lambda: withdrawal_problems(net, feed), 30 + feed.deadline())
-    return '*** the feeder withdrew %s prefixes: gone from every router (BGP and kernel) in ' \
-           '%.2f s\n' % (number(len(feed)), time.monotonic() - start)
+    return switch(net, False, 'the feed is stopped already; `feed start` announces it again.',
+                  withdrawal_problems, 'withdrew %s prefixes: gone from every router')
 
 
 def start(net):
     """`feed start`: the feeder announces every route again; the time until
     every router holds them all."""
+    return switch(net, True, 'the feed is announced already; `feed stop` withdraws it.',
+                  problems, 'announced %s prefixes: in every router')
+
+
+def switch(net, on, already, left, done):
+    """The feeder's routes announced (on) or withdrawn, waited for until
+    left(net, feed) says nothing is; what `feed start|stop` prints."""
     feed = require(net)
-    if feed.announced:
-        raise LabError('the feed is announced already; `feed stop` withdraws it.')
-    start_ = time.monotonic()
-    feeder(net).announce(True)
-    feed.announced = True
-    wait(net, lambda: problems(net, feed), 30 + feed.deadline())
-    return '*** the feeder announced %s prefixes: in every router (BGP and kernel) in ' \
-           '%.2f s\n' % (number(len(feed)), time.monotonic() - start_)
+    if feed.announced == on:
+        raise LabError(already)
+    began = time.monotonic()
+    feeder(net).announce(on)
+    feed.announced = on
+    wait(net, lambda: left(net, feed), 30 + feed.deadline())
+    return '*** the feeder %s (BGP and kernel) in %.2f s\n' % (
+        done % number(len(feed)), time.monotonic() - began)
 
 
 # `routes` in a fed lab: the lab's own routes, and a count of the fed ones.
