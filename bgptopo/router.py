@@ -19,7 +19,8 @@ from bgptopo.errors import LabError
 from bgptopo.nodeshell import DeferredIntf, GuardedShell
 from bgptopo.routing.frr.shell import vtysh, vtysh_json
 
-START_TIMEOUT = 10.0
+START_TIMEOUT = 10.0        # seconds a daemon gets to read its config and open its socket
+START_SHARE = 0.03          # more seconds per router starting beside it (a bulk build's)
 PID_MARK = 'pid:'       # before each pid a line of several starts prints
 
 
@@ -283,14 +284,22 @@ class Router(DaemonNode):
     def wait_ready(self, daemon, pid):
         """A daemon is ready when its socket exists: it has read its config."""
         ready_file = self.run_file(self.routing.ready_file(daemon))
+        timeout = self.start_timeout()
         ready = procs.wait_until(lambda: os.path.exists(ready_file) or not procs.alive(pid),
-                                 START_TIMEOUT)
+                                 timeout)
         if not ready or not procs.alive(pid):
             last = self.daemon_output(daemon).strip().splitlines()[-2:]
             raise LabError('%s: %s %s; its last words: %s' % (
                 self.name, daemon,
-                'exited at start' if ready else 'did not start within %d s' % START_TIMEOUT,
+                'exited at start' if ready else 'did not start within %d s' % timeout,
                 ' / '.join(last) or 'none'))
+
+    def start_timeout(self):
+        """START_TIMEOUT, and more in a large bulk build: its daemons start
+        side by side and share the machine's cores (a thousand FRR routers'
+        bgpds take longer than 10 s on 2 cores)."""
+        together = len(self.bulk.routers) if self.bulk else 1
+        return START_TIMEOUT + START_SHARE * together
 
     def daemon_output(self, daemon):
         files = ['%s/%s.out' % (self.routing.run_dir, daemon)] + self.routing.log_files(daemon)
