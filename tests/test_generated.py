@@ -10,7 +10,7 @@ import pytest
 from bgptopo import generated
 from bgptopo import addressing, routing
 from bgptopo.addressing import parse_interfaces
-from conftest import MN, REPO
+from conftest import MN, REPO, lab_traces, new_traces
 
 
 def test_ring_plan_peers_each_router_with_its_two_neighbours():
@@ -74,6 +74,20 @@ def test_ring_of_four_converges_and_leaves_no_run_directory():
     assert run.returncode == 0, run.stdout
     assert '*** BGP converged in' in run.stdout
     assert set(glob.glob('/tmp/%s*' % generated.RUN_PREFIX)) == before
+
+
+@pytest.mark.integration
+def test_a_ring_past_a_hundred_routers_converges_and_leaves_nothing():
+    """Built in bulk under stock mn (links in one `ip -batch`, every BGP
+    daemon started at once), 120 BIRD routers each route all 120 stub LANs;
+    nothing of the lab is left after its exit."""
+    before = lab_traces()
+    run = subprocess.run(MN + ['bgpring,n=120,suite=bird', '--test', 'converged'], cwd=REPO,
+                         timeout=300, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert '*** BGP converged in' in run.stdout
+    assert not new_traces(before)
 
 
 def test_run_directories_of_dead_labs_go_and_live_ones_stay(tmp_path, monkeypatch):
