@@ -10,7 +10,7 @@ the peak resident memory per router (VmHWM of its daemons summed: zebra +
 bgpd, or bird, through convergence), the private memory per router (no
 shared library pages) and the lab's share of the machine's memory.
 Prints the medians (min-max), writes every run and the summaries as JSON
-and a PNG of the medians."""
+(one file per suite) and a PNG of the medians of both suites measured."""
 
 import argparse
 import json
@@ -41,27 +41,47 @@ def spread(row, key, form='%.2f'):
                                                       values['max'])
 
 
-def plot(rows, path, mesh, suite):
+def plot(path, mesh):
+    """Both suites' latest figures (scale-frr.json, scale-bird.json, as
+    far as they exist), side by side: time to a converged lab, memory."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    sizes = [r['n'] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, label in (('build', 'build'), ('convergence', 'convergence'), ('total', 'total')):
-        left.plot(sizes, [r[key] for r in rows], marker='o', label=label)
-    left.set_xlabel('routers (%s)' % ('full mesh' if mesh else 'ring'))
+    for suite, rows in saved_rows().items():
+        sizes = [r['n'] for r in rows]
+        left.plot(sizes, [r['up_converged'] for r in rows], marker='o',
+                  label='%s: up and converged' % suite)
+        left.plot(sizes, [r['teardown'] for r in rows], marker='.', linestyle=':',
+                  label='%s: teardown' % suite)
+        right.plot(sizes, [r['rss_mib_mean'] for r in rows], marker='o',
+                   label='%s: peak RSS' % suite)
+        right.plot(sizes, [r['private_mib_mean'] for r in rows], marker='.', linestyle=':',
+                   label='%s: private' % suite)
+    for axes in (left, right):
+        axes.set_xscale('log')
+        axes.set_xlabel('routers (%s)' % ('full mesh' if mesh else 'ring'))
+        axes.legend(fontsize='small')
+    left.set_yscale('log')
     left.set_ylabel('seconds')
-    left.set_title('time to a converged lab')
-    left.legend()
-    right.plot(sizes, [r['rss_mib_mean'] for r in rows], marker='o', label='mean')
-    right.plot(sizes, [r['rss_mib_max'] for r in rows], marker='o', label='max')
-    right.set_xlabel('routers')
-    right.set_ylabel('MiB (%s)' % ('bird' if suite == 'bird' else 'zebra + bgpd'))
+    left.set_title('time from process start')
+    right.set_ylabel('MiB per router (mean)')
     right.set_title('memory per router')
     right.set_ylim(bottom=0)
-    right.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
+
+
+def saved_rows():
+    """{suite: its rows} of the suites measured so far."""
+    found = {}
+    for suite in ('frr', 'bird'):
+        try:
+            with open(os.path.join(RESULTS, 'scale-%s.json' % suite)) as saved:
+                found[suite] = json.load(saved)
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def main():
@@ -85,7 +105,7 @@ def main():
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, 'scale-%s.json' % args.suite), 'w') as out:
         json.dump(rows, out, indent=1)
-    plot(rows, args.png, args.mesh, args.suite)
+    plot(args.png, args.mesh)
     print('figures: %s, plot: %s' % (os.path.join(RESULTS, 'scale-%s.json' % args.suite),
                                      args.png))
 
