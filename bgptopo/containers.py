@@ -6,12 +6,20 @@ process that owns it (pid and start time). Its PID 1 (dockerfiles/lifeline)
 lives only while that process holds its stdin, so a container never outlives
 its lab, even when the lab is killed."""
 
+import concurrent.futures
+import os
+import socket
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
 from bgptopo import lifecycle, procs
 from bgptopo.errors import LabError
 
 LABEL = 'org.bgptopo.lab'
 NAME_PREFIX = 'bgptopo.'
 REMOVE_TIMEOUT = 10.0
+ENGINE_SOCKET = 'unix:///var/run/docker.sock'   # the SDK's default DOCKER_HOST
+ASK_TIMEOUT = 2.0       # seconds the engine gets to answer engine_status
 
 
 def client():
@@ -28,6 +36,31 @@ def client():
         raise LabError('The Docker engine is not running (`docker info` fails); '
                        'run ./setup.sh, which starts it, or start dockerd.')
     return docker_client
+
+
+def engine_status(path):
+    """The HTTP status of the engine's answer to GET path, asked on its unix
+    socket without the Docker SDK (whose import alone takes 0.2 s); None
+    when it does not answer, or is not reached by a unix socket (the SDK
+    then asks, and says what is wrong)."""
+    host = os.environ.get('DOCKER_HOST') or ENGINE_SOCKET
+    if not host.startswith('unix://'):
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as engine:
+            engine.settimeout(ASK_TIMEOUT)
+            engine.connect(host[len('unix://'):])
+            engine.sendall(('GET %s HTTP/1.0\r\nHost: docker\r\n\r\n'
+                            % urllib.parse.quote(path)).encode())
+            status_line = engine.recv(64).split(b' ')
+    except OSError:
+        return None
+    return int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
+
+
+def has_images(names):
+    """Does the engine answer, holding every image of names (no SDK needed)?"""
+    return all(engine_status('/images/%s/json' % name) == 200 for name in names)
 
 
 def container_name(node):
@@ -125,3 +158,70 @@ def remove_leftovers(docker_client):
             remove_container(docker_client.api, container.id)
             removed.append(container.name)
     return removed
+
+
+class ContainerStarts(object):
+    """The containers of hosts ({host: image}) started in threads (the SDK
+    imported, dead labs' containers removed first); pending: {host: its
+    PendingContainer}.
+    One of the lab's things until every start has ended (lifecycle.adopt),
+    so an ending of the lab during the starts waits for them (with a
+    deadline) and then removes what they started (each container is the
+    lab's from its creation: LabContainer)."""
+
+    name = 'the containers\' start'
+    TIMEOUT = 60.0      # seconds all starts may take (the SDK's calls have 30 each)
+
+    def __init__(self, hosts):
+        lifecycle.adopt(self)
+        pool = ThreadPoolExecutor(max_workers=len(hosts) + 1)
+        ready = pool.submit(ready_client)
+        self.starts, self.pending = [ready], {}
+        for host, image in sorted(hosts.items()):
+            start = pool.submit(start_after, ready, host, image)
+            self.starts.append(start)
+            self.pending[host] = PendingContainer(host, start, self)
+        pool.shutdown(wait=False)
+
+    def wait(self):
+        """Every start ended, or a sentence at the deadline."""
+        _, running = concurrent.futures.wait(self.starts, self.TIMEOUT)
+        if running:
+            raise LabError('Docker did not start the lab\'s containers within %d s; is the '
+                           'engine overloaded? `docker ps` shows what it does.' % self.TIMEOUT)
+
+    def terminate(self):
+        try:
+            self.wait()
+        finally:
+            lifecycle.disown(self)
+
+
+def ready_client():
+    """A Docker client, with the containers of dead labs removed."""
+    docker_client = client()
+    remove_leftovers(docker_client)
+    return docker_client
+
+
+def start_after(ready, host, image):
+    return LabContainer(ready.result(ContainerStarts.TIMEOUT), host, image)
+
+
+class PendingContainer(object):
+    """A host's container being started (ContainerStarts): result() is the
+    LabContainer once started, or the start's failure."""
+
+    def __init__(self, host, start, starts):
+        self.host, self.start, self.starts = host, start, starts
+
+    def result(self):
+        try:
+            return self.start.result(self.starts.TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            raise LabError('Docker did not start the container of %s within %d s; is the '
+                           'engine overloaded? `docker ps` shows what it does.'
+                           % (self.host, self.starts.TIMEOUT))
+        finally:
+            if all(start.done() for start in self.starts.starts):
+                self.starts.terminate()

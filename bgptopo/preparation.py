@@ -3,7 +3,15 @@ describes): preflight, the machine's lab lock, leftovers of dead labs, the
 daemons' dry runs of every config, images, and the containers, started in
 parallel. Every entry point calls prepare(topo): mn's (mnplugin.entry), the
 script (python3 -m bgptopo) and the tests. A lab either starts whole or
-leaves nothing behind."""
+leaves nothing behind.
+
+When the engine answers and holds every image the lab needs (asked without
+the Docker SDK), the SDK's import, the removal of dead labs' containers and
+the containers' start go on in threads while Mininet builds the routers
+(bgptopo/bulk.py starts their daemons before any host is made, and FRR's
+bgpd waits a fixed second before its first connection); each host waits
+for its own container (containers.ContainerStarts). Otherwise all of it is done here,
+before anything is built, so a missing engine or image is said first."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,13 +32,19 @@ def prepare(topo):
         config_checks = preflight.ConfigChecks({name: topo.nodeInfo(name)
                                                 for name in routers_to_check(topo)})
         try:
-            docker_client = containers.client()
-            containers.remove_leftovers(docker_client)
             generated.remove_stale_dirs()
-            for host in topo.docker_hosts():
-                images.build(docker_client, image_of(topo.nodeInfo(host)))
-            if not CONTAINERNET:
-                start_containers(topo, docker_client)
+            if CONTAINERNET or not containers.has_images(lab_images(topo)):
+                docker_client = containers.client()
+                containers.remove_leftovers(docker_client)
+                for host in topo.docker_hosts():
+                    images.build(docker_client, image_of(topo.nodeInfo(host)))
+                if not CONTAINERNET:
+                    start_containers(topo, docker_client)
+            elif topo.docker_hosts():
+                starts = containers.ContainerStarts({host: image_of(topo.nodeInfo(host))
+                                                     for host in topo.docker_hosts()})
+                for host, pending in starts.pending.items():
+                    topo.nodeInfo(host)['container'] = pending
         finally:
             config_checks.result()      # a rejected config speaks first
     except BaseException:
@@ -47,6 +61,10 @@ def routers_to_check(topo):
     test_frr_render, test_bird_render, the examples); their dry runs cost
     ~30 ms of CPU a file, 2000 files at n=1000 with FRR."""
     return [] if getattr(topo, 'rendered_configs', False) else topo.routers()
+
+
+def lab_images(topo):
+    return sorted({image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()})
 
 
 def start_containers(topo, docker_client):
