@@ -172,15 +172,29 @@ class ContainerStarts(object):
     name = 'the containers\' start'
     TIMEOUT = 60.0      # seconds all starts may take (the SDK's calls have 30 each)
 
-    def __init__(self, hosts):
+    def __init__(self, hosts, begin=True):
+        """begin: start now; else when the first host asks for its container
+        (a lab whose routers start first: the import and the starts then
+        take the CPU while FRR's bgpd waits its fixed second, and not from
+        the config dry runs and the routers' start before it)."""
         lifecycle.adopt(self)
-        pool = ThreadPoolExecutor(max_workers=len(hosts) + 1)
+        self.hosts = dict(hosts)
+        self.starts, self.pending = [], {}
+        for host in sorted(self.hosts):
+            self.pending[host] = PendingContainer(host, self)
+        if begin:
+            self.begin()
+
+    def begin(self):
+        """Start the threads, once."""
+        if self.starts:
+            return
+        pool = ThreadPoolExecutor(max_workers=len(self.hosts) + 1)
         ready = pool.submit(ready_client)
-        self.starts, self.pending = [ready], {}
-        for host, image in sorted(hosts.items()):
-            start = pool.submit(start_after, ready, host, image)
-            self.starts.append(start)
-            self.pending[host] = PendingContainer(host, start, self)
+        self.starts.append(ready)
+        for host, pending in sorted(self.pending.items()):
+            pending.start = pool.submit(start_after, ready, host, self.hosts[host])
+            self.starts.append(pending.start)
         pool.shutdown(wait=False)
 
     def wait(self):
@@ -212,10 +226,11 @@ class PendingContainer(object):
     """A host's container being started (ContainerStarts): result() is the
     LabContainer once started, or the start's failure."""
 
-    def __init__(self, host, start, starts):
-        self.host, self.start, self.starts = host, start, starts
+    def __init__(self, host, starts):
+        self.host, self.starts, self.start = host, starts, None
 
     def result(self):
+        self.starts.begin()
         try:
             return self.start.result(self.starts.TIMEOUT)
         except concurrent.futures.TimeoutError:

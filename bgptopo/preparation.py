@@ -7,11 +7,13 @@ leaves nothing behind.
 
 When the engine answers and holds every image the lab needs (asked without
 the Docker SDK), the SDK's import, the removal of dead labs' containers and
-the containers' start go on in threads while Mininet builds the routers
-(bgptopo/bulk.py starts their daemons before any host is made, and FRR's
-bgpd waits a fixed second before its first connection); each host waits
-for its own container (containers.ContainerStarts). Otherwise all of it is done here,
-before anything is built, so a missing engine or image is said first."""
+the containers' start go on in threads (containers.ContainerStarts), and
+each host waits for its own container. In a lab whose routers start first
+(bgptopo/bulk.py starts every daemon before any host is made) the threads
+begin when the first host is made, so they run while FRR's bgpd waits its
+fixed second before its first connection, and the config dry runs and the
+routers' start do not share the CPU with them. Otherwise all of it is done
+here, before anything is built, so a missing engine or image is said first."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -41,8 +43,9 @@ def prepare(topo):
                 if not CONTAINERNET:
                     start_containers(topo, docker_client)
             elif topo.docker_hosts():
-                starts = containers.ContainerStarts({host: image_of(topo.nodeInfo(host))
-                                                     for host in topo.docker_hosts()})
+                starts = containers.ContainerStarts(
+                    {host: image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()},
+                    begin=not routers_start_first(topo))
                 for host, pending in starts.pending.items():
                     topo.nodeInfo(host)['container'] = pending
         finally:
@@ -61,6 +64,13 @@ def routers_to_check(topo):
     test_frr_render, test_bird_render, the examples); their dry runs cost
     ~30 ms of CPU a file, 2000 files at n=1000 with FRR."""
     return [] if getattr(topo, 'rendered_configs', False) else topo.routers()
+
+
+def routers_start_first(topo):
+    """Does the build start every router's daemons before it makes a host
+    (bgptopo/bulk.py)?"""
+    bulk = getattr(topo, 'bulk', None)
+    return bulk is not None and bulk.early_links is not None
 
 
 def lab_images(topo):
