@@ -106,11 +106,16 @@ class LabContainer(object):
         """How the lab ends what it owns (lifecycle.end_everything)."""
         self.remove()
 
-    def remove(self):
-        """Remove the container and wait until docker no longer lists it."""
+    def close_lifeline(self):
+        """Let go of the container's PID 1: it exits, and the engine starts
+        ending the container (auto_remove) while the lab ends the rest."""
         lifeline = getattr(self, 'lifeline', None)
         if lifeline is not None:
             lifeline.close()
+
+    def remove(self):
+        """Remove the container and wait until docker no longer lists it."""
+        self.close_lifeline()
         remove_container(self.api, self.id)
         lifecycle.disown(self)
 
@@ -124,7 +129,7 @@ def remove_container(api, container_id):
     except docker.errors.APIError:
         pass    # auto-removal already under way: wait for it below
     gone = procs.wait_until(lambda: not exists(api, container_id), REMOVE_TIMEOUT,
-                            interval=0.05)
+                            interval=0.01)
     if not gone:
         raise LabError('Docker did not remove container %s within %d s; '
                        'remove it with `docker rm -f %s`.'

@@ -51,8 +51,10 @@ class DockerHost(GuardedShell, DualStack, Host):
         lifecycle.disown(self)
 
     def end_container(self):
-        """The shell first, then the container it lives in, waited for.
+        """The container's lifeline let go first (the engine ends it
+        meanwhile), then the shell, then the container, waited for.
         Safe to call twice: LabNet.stop calls it for every host at once."""
+        self.container.close_lifeline()
         self.hang_up()
         Host.terminate(self)
         self.container.remove()
