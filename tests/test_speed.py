@@ -2,10 +2,12 @@
 daemons start before any host is made (bgptopo/bulk.py), only in labs whose
 sessions all run over links made in bulk; the engine is asked whether it
 holds the lab's images on its socket, without the Docker SDK
-(bgptopo/containers.py)."""
+(bgptopo/containers.py); mn loads only what a --test run needs; the lab's
+end at exit makes Python's own end short (bgptopo/lifecycle.py)."""
 
 import os
 import socket
+import subprocess
 import threading
 
 import pytest
@@ -88,3 +90,33 @@ def test_an_engine_that_does_not_answer_or_is_not_on_a_unix_socket_is_left_to_th
     assert not containers.has_images(['bgptopo/host'])
     monkeypatch.setenv('DOCKER_HOST', 'tcp://127.0.0.1:1')
     assert containers.engine_status('/_ping') is None
+
+
+def in_a_fresh_python(code):
+    """What code prints, run by Debian's python3 (mn's) from the checkout."""
+    return subprocess.run(['/usr/bin/python3', '-c', code], cwd=REPO, check=True,
+                          stdout=subprocess.PIPE, universal_newlines=True,
+                          timeout=60).stdout.split()
+
+
+def test_loading_the_custom_file_imports_no_prompt_grading_lab_file_or_docker_code():
+    """What `mn --custom bgptopo/topo.py --test fetch` needs is imported as
+    mn starts; the prompt, grading, lab files (YAML) and the Docker SDK
+    when something uses them."""
+    loaded = in_a_fresh_python(
+        'import sys\n'
+        'exec(compile(open("bgptopo/topo.py").read(), "topo.py", "exec"))\n'
+        'print(" ".join(sorted(sys.modules)))')
+    assert 'bgptopo.mnplugin' in loaded
+    for lazy in ('bgptopo.cli', 'bgptopo.grading', 'bgptopo.labfile', 'yaml', 'docker'):
+        assert lazy not in loaded
+
+
+def test_the_lab_s_end_at_exit_freezes_python_s_objects():
+    """So the interpreter's last collections skip them."""
+    frozen = in_a_fresh_python(
+        'import gc\n'
+        'from bgptopo import lifecycle\n'
+        'lifecycle.end_at_exit()\n'
+        'print(gc.get_freeze_count())')
+    assert int(frozen[0]) > 0
