@@ -14,6 +14,15 @@ Bulk (in their Mininet parameters, so every entry point builds the same way):
  - daemons start in two phases: every router's first daemons (FRR's zebra,
    BIRD) as its config() ends, then, once the last router is configured,
    every router's rest (FRR's bgpd, which needs its zebra ready).
+Under `mn` the routers go further ahead: a LabTopo lists its routers before
+its hosts (Mininet makes nodes in that order) and gives its Bulk the links
+between routers (early_links), so as soon as the last router's node exists
+(Router.__init__: router_added) the Bulk makes those links and sets every
+router up with its daemons, bgpd included: FRR's bgpd waits a fixed second
+before its first connection, and that second now passes while Mininet makes
+the hosts (waiting for their containers) and the other links. Zebra gives
+an interface made later its configured addresses as it appears; a suite
+that sets no addresses gets them in the router's config() (Router.config).
 A Bulk serves one build; links and routers that come after it (none today)
 are made the ordinary way."""
 
@@ -52,24 +61,55 @@ class Progress(object):
 
 
 class Bulk(object):
-    """One build's bulk work for the routers named routers (see above)."""
+    """One build's bulk work for the routers named routers (see above).
+    early_links: [(router1, intf1, mac1, router2, intf2, mac2)], the links
+    between them made as soon as every router's node exists, and the
+    routers set up then; None: each router is set up in its config()."""
 
-    def __init__(self, routers):
+    def __init__(self, routers, early_links=None):
         self.routers = frozenset(routers)
+        self.early_links = early_links
+        self.added = {}         # name: the router's node, as Mininet makes them
+        self.made_early = set()     # frozensets of the interface names of early links
+        self.early = False      # the routers were set up early (set_up_routers)
         self.veths = []         # pending: (intf1, node1, mac1, intf2, node2, mac2)
         self.configured = []    # routers whose first daemons run
         self.done = False
         self.progress = Progress()
 
     def defers(self, node1, node2):
-        """Are both ends routers of this build, still being built?"""
-        return not self.done and all(getattr(node, 'bulk', None) is self and
-                                     node.name in self.routers for node in (node1, node2))
+        """Are both ends routers of this build, still being built (or set
+        up early, their links made)?"""
+        return (not self.done or self.early) and \
+            all(getattr(node, 'bulk', None) is self and node.name in self.routers
+                for node in (node1, node2))
 
     def add_veth(self, intf1, node1, mac1, intf2, node2, mac2):
         """A veth pair made by the next make_veths(); both ends are down
-        until their routers set them up."""
-        self.veths.append((intf1, node1, mac1, intf2, node2, mac2))
+        until their routers set them up. One made early is there already."""
+        if frozenset((intf1, intf2)) not in self.made_early:
+            self.veths.append((intf1, node1, mac1, intf2, node2, mac2))
+
+    def router_added(self, router):
+        """Mininet made router's node; after the last, the early set-up."""
+        self.added[router.name] = router
+        if self.early_links is not None and set(self.added) == self.routers:
+            self.set_up_routers()
+
+    def set_up_routers(self):
+        """The early links in one `ip -batch`, then each router set up with
+        its link ends (Router.set_up): its first daemons, and after the last
+        router's, every router's rest (router_configured)."""
+        self.early = True
+        ends = {name: [] for name in self.added}
+        for name1, intf1, mac1, name2, intf2, mac2 in self.early_links:
+            self.veths.append((intf1, self.added[name1], mac1, intf2, self.added[name2], mac2))
+            self.made_early.add(frozenset((intf1, intf2)))
+            ends[name1].append(intf1)
+            ends[name2].append(intf2)
+        self.make_veths()
+        for name in sorted(self.added):
+            self.added[name].set_up(ends[name])
 
     def make_veths(self):
         """Every pending veth pair, each end made in its node's namespace, in

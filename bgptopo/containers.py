@@ -6,12 +6,20 @@ process that owns it (pid and start time). Its PID 1 (dockerfiles/lifeline)
 lives only while that process holds its stdin, so a container never outlives
 its lab, even when the lab is killed."""
 
+import concurrent.futures
+import os
+import socket
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
 from bgptopo import lifecycle, procs
 from bgptopo.errors import LabError
 
 LABEL = 'org.bgptopo.lab'
 NAME_PREFIX = 'bgptopo.'
 REMOVE_TIMEOUT = 10.0
+ENGINE_SOCKET = 'unix:///var/run/docker.sock'   # the SDK's default DOCKER_HOST
+ASK_TIMEOUT = 2.0       # seconds the engine gets to answer engine_status
 
 
 def client():
@@ -28,6 +36,31 @@ def client():
         raise LabError('The Docker engine is not running (`docker info` fails); '
                        'run ./setup.sh, which starts it, or start dockerd.')
     return docker_client
+
+
+def engine_status(path):
+    """The HTTP status of the engine's answer to GET path, asked on its unix
+    socket without the Docker SDK (whose import alone takes 0.2 s); None
+    when it does not answer, or is not reached by a unix socket (the SDK
+    then asks, and says what is wrong)."""
+    host = os.environ.get('DOCKER_HOST') or ENGINE_SOCKET
+    if not host.startswith('unix://'):
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as engine:
+            engine.settimeout(ASK_TIMEOUT)
+            engine.connect(host[len('unix://'):])
+            engine.sendall(('GET %s HTTP/1.0\r\nHost: docker\r\n\r\n'
+                            % urllib.parse.quote(path)).encode())
+            status_line = engine.recv(64).split(b' ')
+    except OSError:
+        return None
+    return int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
+
+
+def has_images(names):
+    """Does the engine answer, holding every image of names (no SDK needed)?"""
+    return all(engine_status('/images/%s/json' % name) == 200 for name in names)
 
 
 def container_name(node):
@@ -73,11 +106,16 @@ class LabContainer(object):
         """How the lab ends what it owns (lifecycle.end_everything)."""
         self.remove()
 
-    def remove(self):
-        """Remove the container and wait until docker no longer lists it."""
+    def close_lifeline(self):
+        """Let go of the container's PID 1: it exits, and the engine starts
+        ending the container (auto_remove) while the lab ends the rest."""
         lifeline = getattr(self, 'lifeline', None)
         if lifeline is not None:
             lifeline.close()
+
+    def remove(self):
+        """Remove the container and wait until docker no longer lists it."""
+        self.close_lifeline()
         remove_container(self.api, self.id)
         lifecycle.disown(self)
 
@@ -91,7 +129,7 @@ def remove_container(api, container_id):
     except docker.errors.APIError:
         pass    # auto-removal already under way: wait for it below
     gone = procs.wait_until(lambda: not exists(api, container_id), REMOVE_TIMEOUT,
-                            interval=0.05)
+                            interval=0.01)
     if not gone:
         raise LabError('Docker did not remove container %s within %d s; '
                        'remove it with `docker rm -f %s`.'
@@ -125,3 +163,85 @@ def remove_leftovers(docker_client):
             remove_container(docker_client.api, container.id)
             removed.append(container.name)
     return removed
+
+
+class ContainerStarts(object):
+    """The containers of hosts ({host: image}) started in threads (the SDK
+    imported, dead labs' containers removed first); pending: {host: its
+    PendingContainer}.
+    One of the lab's things until every start has ended (lifecycle.adopt),
+    so an ending of the lab during the starts waits for them (with a
+    deadline) and then removes what they started (each container is the
+    lab's from its creation: LabContainer)."""
+
+    name = 'the containers\' start'
+    TIMEOUT = 60.0      # seconds all starts may take (the SDK's calls have 30 each)
+
+    def __init__(self, hosts, begin=True):
+        """begin: start now; else when the first host asks for its container
+        (a lab whose routers start first: the import and the starts then
+        take the CPU while FRR's bgpd waits its fixed second, and not from
+        the config dry runs and the routers' start before it)."""
+        lifecycle.adopt(self)
+        self.hosts = dict(hosts)
+        self.starts, self.pending = [], {}
+        for host in sorted(self.hosts):
+            self.pending[host] = PendingContainer(host, self)
+        if begin:
+            self.begin()
+
+    def begin(self):
+        """Start the threads, once."""
+        if self.starts:
+            return
+        pool = ThreadPoolExecutor(max_workers=len(self.hosts) + 1)
+        ready = pool.submit(ready_client)
+        self.starts.append(ready)
+        for host, pending in sorted(self.pending.items()):
+            pending.start = pool.submit(start_after, ready, host, self.hosts[host])
+            self.starts.append(pending.start)
+        pool.shutdown(wait=False)
+
+    def wait(self):
+        """Every start ended, or a sentence at the deadline."""
+        _, running = concurrent.futures.wait(self.starts, self.TIMEOUT)
+        if running:
+            raise LabError('Docker did not start the lab\'s containers within %d s; is the '
+                           'engine overloaded? `docker ps` shows what it does.' % self.TIMEOUT)
+
+    def terminate(self):
+        try:
+            self.wait()
+        finally:
+            lifecycle.disown(self)
+
+
+def ready_client():
+    """A Docker client, with the containers of dead labs removed."""
+    docker_client = client()
+    remove_leftovers(docker_client)
+    return docker_client
+
+
+def start_after(ready, host, image):
+    return LabContainer(ready.result(ContainerStarts.TIMEOUT), host, image)
+
+
+class PendingContainer(object):
+    """A host's container being started (ContainerStarts): result() is the
+    LabContainer once started, or the start's failure."""
+
+    def __init__(self, host, starts):
+        self.host, self.starts, self.start = host, starts, None
+
+    def result(self):
+        self.starts.begin()
+        try:
+            return self.start.result(self.starts.TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            raise LabError('Docker did not start the container of %s within %d s; is the '
+                           'engine overloaded? `docker ps` shows what it does.'
+                           % (self.host, self.starts.TIMEOUT))
+        finally:
+            if all(start.done() for start in self.starts.starts):
+                self.starts.terminate()

@@ -17,7 +17,7 @@ from bgptopo.errors import LabError
 from bgptopo.lab import routers
 
 TIMEOUT = 30.0      # seconds; a fed lab adds its table's (bgptopo/feeding.py)
-POLL = 0.05
+POLL = 0.01         # seconds between looks at least, and at least what the last look took
 MAX_SHOWN = 20          # phrases a convergence failure lists
 FED_POLL = 0.2      # a fed lab's looks cost more, and busy daemons answer them
 ANSWER_TIMEOUT = 10.0
@@ -254,6 +254,7 @@ def wait(net, timeout=None):
     goal = Goal(net)
     progress = Progress()
     while True:
+        looked = time.monotonic()
         require_running(net)
         left = problems(net, goal)
         if not left:
@@ -267,7 +268,9 @@ def wait(net, timeout=None):
             feeding.progress(net, feed, start)
         else:
             progress.say(lambda: progress_line(goal, left))
-        time.sleep(FED_POLL if feed else POLL)
+        # a small lab's look is a few /proc reads; a thousand routers' take
+        # longer, and then looking never takes more than half the time
+        time.sleep(FED_POLL if feed else max(POLL, time.monotonic() - looked))
 
 
 def progress_line(goal, left):

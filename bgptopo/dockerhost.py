@@ -8,16 +8,19 @@ image's own tools (curl, ifconfig) on the lab's interfaces."""
 from mininet.node import Host
 
 from bgptopo import lifecycle, procs
-from bgptopo.containers import LabContainer, client
+from bgptopo.containers import LabContainer, PendingContainer, client
 from bgptopo.nodeshell import DualStack, GuardedShell
 
 
 class DockerHost(GuardedShell, DualStack, Host):
     """A host whose processes run inside a container of `image`.
-    container: one already started for it (LabTopo starts them in parallel)."""
+    container: one already started for it, or a PendingContainer being
+    started (bgptopo/preparation.py starts them in parallel)."""
 
     def __init__(self, name, image, container=None, **params):
         self.image = image
+        if isinstance(container, PendingContainer):
+            container = container.result()
         self.container = container or LabContainer(client(), name, image)
         try:
             Host.__init__(self, name, **params)
@@ -48,8 +51,10 @@ class DockerHost(GuardedShell, DualStack, Host):
         lifecycle.disown(self)
 
     def end_container(self):
-        """The shell first, then the container it lives in, waited for.
+        """The container's lifeline let go first (the engine ends it
+        meanwhile), then the shell, then the container, waited for.
         Safe to call twice: LabNet.stop calls it for every host at once."""
+        self.container.close_lifeline()
         self.hang_up()
         Host.terminate(self)
         self.container.remove()

@@ -58,6 +58,8 @@ class LabTopo(Topo):
         for name in self.routers():
             preflight.check_interfaces(name, self.interfaces[name], self.interfaces_of(name))
         self.feed = self.add_feed(*feed_params)
+        if self.routers_start_first():
+            self.bulk.early_links = self.router_links()
 
     def add_feed(self, path, feedto, feedpeer):
         """The lab's Feed (its feeder added), or None without feed=."""
@@ -116,8 +118,46 @@ class LabTopo(Topo):
         params.update(docker_host_params(image))
         return self.addHost(name, ip=ip, **params)
 
+    def hosts(self, sort=True):
+        """Routers first: Mininet makes the nodes in this order, and the
+        routers' daemons start once the last router exists (bgptopo/bulk.py),
+        before any host waits for its container."""
+        found = Topo.hosts(self, sort)
+        return [n for n in found if n in self.interfaces] + \
+            [n for n in found if n not in self.interfaces]
+
     def routers(self):
         return [n for n in self.hosts() if n in self.interfaces]
+
+    def routers_start_first(self):
+        """May the routers' daemons start before Mininet makes their links
+        to other nodes (bgptopo/bulk.py)? Only if no BGP session runs over
+        those: every link of a router leads to a router (made in bulk) or to
+        a container. A session over an interface made after its bgpd
+        started (to a LAN bridge, a fed lab's feeder, a shaped link) would
+        wait for bgpd's next try, a second or more. Nor with a capture from
+        boot, which needs Mininet's links before the daemons start."""
+        if self.boot_capture:
+            return False
+        routers, containers = set(self.routers()), set(self.docker_hosts())
+        to_containers = [(a, b) for a, b in self.links() if {a, b} & routers and
+                         {a, b} <= routers | containers and {a, b} & containers]
+        touching = [(a, b) for a, b in self.links() if {a, b} & routers]
+        return len(touching) == len(to_containers) + len(self.router_links())
+
+    def router_links(self):
+        """The links between two routers as LabLink makes them in bulk (no
+        interface classes of their own): [(router1, intf1, mac1, router2,
+        intf2, mac2)], the interfaces named as Mininet's Link names them."""
+        found = []
+        for node1, node2, info in self.links(withInfo=True):
+            if node1 in self.interfaces and node2 in self.interfaces and \
+                    info.get('cls') is LabLink and not (info.get('cls1') or info.get('cls2')):
+                found.append((node1, info.get('intfName1') or self.port_intf(node1, info['port1']),
+                              info.get('addr1'),
+                              node2, info.get('intfName2') or self.port_intf(node2, info['port2']),
+                              info.get('addr2')))
+        return found
 
     def router_etc_dir(self, name):
         return self.nodeInfo(name)['etc_dir']

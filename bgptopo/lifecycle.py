@@ -9,6 +9,7 @@ lab: every labelled container and run directory that is not its own is a
 leftover of a dead lab, whatever pid that lab had."""
 
 import atexit
+import gc
 import os
 import signal
 import socket
@@ -91,7 +92,7 @@ def claim():
 def hook_endings():
     """Once per process: exit, SIGTERM and SIGHUP end the lab."""
     global _endings_hooked
-    atexit.register(end_everything)
+    atexit.register(end_at_exit)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, exit_on_signal)
     _endings_hooked = True
@@ -140,6 +141,16 @@ def end_everything():
             error('*** bgptopo: stopping %s: %s\n' % (thing.name, failure))
         disown(thing)
     release()
+
+
+def end_at_exit():
+    """The lab's end as the process exits; then Python's own end is made
+    short: its last garbage collections walk every object of mininet's,
+    setuptools' and the Docker SDK's modules (0.05-0.5 s measured on this
+    VM, while nothing of ours is left to free), and frozen objects are
+    skipped."""
+    end_everything()
+    gc.freeze()
 
 
 def require_alive(nodes):

@@ -3,7 +3,17 @@ describes): preflight, the machine's lab lock, leftovers of dead labs, the
 daemons' dry runs of every config, images, and the containers, started in
 parallel. Every entry point calls prepare(topo): mn's (mnplugin.entry), the
 script (python3 -m bgptopo) and the tests. A lab either starts whole or
-leaves nothing behind."""
+leaves nothing behind.
+
+When the engine answers and holds every image the lab needs (asked without
+the Docker SDK), the SDK's import, the removal of dead labs' containers and
+the containers' start go on in threads (containers.ContainerStarts), and
+each host waits for its own container. In a lab whose routers start first
+(bgptopo/bulk.py starts every daemon before any host is made) the threads
+begin when the first host is made, so they run while FRR's bgpd waits its
+fixed second before its first connection, and the config dry runs and the
+routers' start do not share the CPU with them. Otherwise all of it is done
+here, before anything is built, so a missing engine or image is said first."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,13 +34,20 @@ def prepare(topo):
         config_checks = preflight.ConfigChecks({name: topo.nodeInfo(name)
                                                 for name in routers_to_check(topo)})
         try:
-            docker_client = containers.client()
-            containers.remove_leftovers(docker_client)
             generated.remove_stale_dirs()
-            for host in topo.docker_hosts():
-                images.build(docker_client, image_of(topo.nodeInfo(host)))
-            if not CONTAINERNET:
-                start_containers(topo, docker_client)
+            if CONTAINERNET or not containers.has_images(lab_images(topo)):
+                docker_client = containers.client()
+                containers.remove_leftovers(docker_client)
+                for host in topo.docker_hosts():
+                    images.build(docker_client, image_of(topo.nodeInfo(host)))
+                if not CONTAINERNET:
+                    start_containers(topo, docker_client)
+            elif topo.docker_hosts():
+                starts = containers.ContainerStarts(
+                    {host: image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()},
+                    begin=not routers_start_first(topo))
+                for host, pending in starts.pending.items():
+                    topo.nodeInfo(host)['container'] = pending
         finally:
             config_checks.result()      # a rejected config speaks first
     except BaseException:
@@ -47,6 +64,17 @@ def routers_to_check(topo):
     test_frr_render, test_bird_render, the examples); their dry runs cost
     ~30 ms of CPU a file, 2000 files at n=1000 with FRR."""
     return [] if getattr(topo, 'rendered_configs', False) else topo.routers()
+
+
+def routers_start_first(topo):
+    """Does the build start every router's daemons before it makes a host
+    (bgptopo/bulk.py)?"""
+    bulk = getattr(topo, 'bulk', None)
+    return bulk is not None and bulk.early_links is not None
+
+
+def lab_images(topo):
+    return sorted({image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()})
 
 
 def start_containers(topo, docker_client):

@@ -146,21 +146,36 @@ class Router(DaemonNode):
         self.started = False
         self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
         self.queued_starts = None   # [(daemon, args)] to start (start_daemon)
+        self.set_up_ends = None     # the link ends set up early (set_up), if it was
         DaemonNode.__init__(self, name, **params)
+        if self.bulk:
+            self.bulk.router_added(self)
 
     @property
     def run_dir(self):
         return self.routing.run_dir
 
     def config(self, mac=None, ip=None, defaultRoute=None, **params):
-        """Three round trips through the node's shell: its private run
-        directory and sysctls, one `ip -batch` of its interfaces (kernel_batch),
-        its first daemons. Mininet's Node.config would only set lo up (a round
-        trip of its own) unless given an address for the default interface."""
+        """Three round trips through the node's shell (set_up), or, for a
+        router set up early by its Bulk, one for the interfaces made since.
+        Mininet's Node.config would only set lo up (a round trip of its own)
+        unless given an address for the default interface."""
         wanted = dict(mac=mac, ip=ip, defaultRoute=defaultRoute)
         result = Node.config(self, **wanted) if any(wanted.values()) else {}
         if self.bulk:
             self.bulk.make_veths()      # the first router's config makes every link
+        if self.set_up_ends is None:
+            self.set_up()
+        else:
+            self.run_kernel_batch(self.later_batch())
+        return result
+
+    def set_up(self, link_ends=None):
+        """Its private run directory and sysctls, one `ip -batch` of its
+        interfaces (kernel_batch), its first daemons. link_ends: the names
+        of its link ends there are now (the bulk's early set-up, before
+        Mininet makes the other links); None: all its links are made."""
+        self.set_up_ends = link_ends
         # IPv6 too; no duplicate address detection, which would hold each
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
@@ -168,34 +183,55 @@ class Router(DaemonNode):
         self.cmd(self.mount_line() + ' && '
                  'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
                  'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
-        self.run_kernel_batch()
+        self.run_kernel_batch(self.kernel_batch(link_ends))
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
         self.start_daemons(in_bulk=bool(self.bulk))
-        return result
 
-    def kernel_batch(self):
+    def kernel_batch(self, link_ends=None):
         """`ip -batch` lines of the router's own kernel work: lo and the
-        bulk-made link ends up; each stub a veth whose far end (far0, far1,
-        ...: a stub's own name plus a suffix can pass Linux's 15 characters,
-        e.g. as378239-lan) is up, so the stub has carrier and its connected
-        route is used; the addresses when the suite sets none."""
+        bulk-made link ends (link_ends, or its DeferredIntfs) up; each stub a
+        veth whose far end (far0, far1, ...: a stub's own name plus a suffix
+        can pass Linux's 15 characters, e.g. as378239-lan) is up, so the stub
+        has carrier and its connected route is used; the addresses, of the
+        interfaces there are now, when the suite sets none."""
+        if link_ends is None:
+            link_ends = self.deferred_ends()
         lines = ['link set dev lo up']
-        lines += ['link set dev %s up' % intf for intf in self.intfList()
-                  if isinstance(intf, DeferredIntf)]
+        lines += ['link set dev %s up' % intf for intf in link_ends]
         for number, stub in enumerate(self.stubs):
             lines += ['link add name %s type veth peer name far%d' % (stub, number),
                       'link set dev far%d up' % number, 'link set dev %s up' % stub]
-        if not self.routing.sets_addresses:
-            lines += ['address add %s dev %s' % (address, intf)
-                      for intf, found in sorted(self.interfaces().items()) for address in found]
-        return lines
+        there = None if self.set_up_ends is None else set(link_ends) | set(self.stubs)
+        return lines + self.address_lines(lambda intf: there is None or intf in there)
 
-    def run_kernel_batch(self):
-        """kernel_batch in one `ip -batch`, its file in the private run directory."""
+    def later_batch(self):
+        """The kernel work for the interfaces made after an early set_up:
+        bulk-made link ends up, and their addresses when the suite sets none
+        (Mininet set up the other links' ends)."""
+        early = set(self.set_up_ends) | set(self.stubs)
+        return ['link set dev %s up' % intf for intf in self.deferred_ends()
+                if intf not in early] + self.address_lines(lambda intf: intf not in early)
+
+    def deferred_ends(self):
+        return [intf.name for intf in self.intfList() if isinstance(intf, DeferredIntf)]
+
+    def address_lines(self, chosen):
+        """`ip -batch` lines of the addresses of the interfaces chosen(name)
+        picks, when the suite sets none (FRR's zebra does, BIRD does not)."""
+        if self.routing.sets_addresses:
+            return []
+        return ['address add %s dev %s' % (address, intf)
+                for intf, found in sorted(self.interfaces().items()) if chosen(intf)
+                for address in found]
+
+    def run_kernel_batch(self, lines):
+        """lines in one `ip -batch`, its file in the private run directory."""
+        if not lines:
+            return
         name = 'kernel.batch'
         with open(self.run_file(name), 'w') as batch:
-            batch.write('\n'.join(self.kernel_batch()) + '\n')
+            batch.write('\n'.join(lines) + '\n')
         failed = self.cmd('ip -batch %s/%s' % (self.routing.run_dir, name)).strip()
         if failed:
             raise LabError('%s cannot set up its interfaces (%s); a stub\'s name too long for '

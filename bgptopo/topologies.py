@@ -11,7 +11,7 @@ import os
 
 from mininet.log import warn
 
-from bgptopo import asgraph, generated, labfile, labplan, routing, scenarios
+from bgptopo import generated, routing, scenarios
 from bgptopo.errors import LabError
 from bgptopo.images import HOST_IMAGE, WEBSERVER_IMAGE
 from bgptopo.labnodes import LanBridge, PlainHost, ShapedLink
@@ -81,6 +81,7 @@ class PlannedTopo(LabTopo):
 
     def __init__(self, lab, **params):
         self.lab = lab
+        from bgptopo import labplan     # imported by the labs that need it (as mn starts: 5 ms)
         self.plan = labplan.plan(lab)
         self.owed = labplan.owed_prefixes(lab, self.plan.routers)
         LabTopo.__init__(self, **params)
@@ -89,6 +90,7 @@ class PlannedTopo(LabTopo):
         etc = params.get('etc')
         if etc and not os.path.isdir(etc):
             raise LabError('etc=%s is no folder; give the folder `bgptopo render` wrote.' % etc)
+        from bgptopo import labplan
         params['etc'] = dict.fromkeys(routing.SUITES, etc or labplan.write_run_configs(self.plan))
         self.rendered_configs = not etc
         return params
@@ -124,6 +126,7 @@ class LabFileTopo(PlannedTopo):
     def __init__(self, file=None, **params):
         if not file:
             raise LabError('--topo lab needs the lab file: --topo lab,file=examples/bgp3.yml.')
+        from bgptopo import labfile     # and YAML: 23 ms as mn starts, for lab files only
         lab = labfile.load(file)
         for sentence in labfile.warnings(lab):
             warn('*** bgptopo: %s\n' % sentence)
@@ -146,6 +149,7 @@ class AsGraphTopo(PlannedTopo):
             raise LabError('--topo asgraph needs a CAIDA AS-relationship file: '
                            '--topo asgraph,file=20240101.as-rel.txt.bz2,n=20.')
         numbers = generated.whole_numbers(n=n, ipv6=ipv6, **({'seed': seed} if seed else {}))
+        from bgptopo import asgraph
         lab = asgraph.lab_from_graph(file, numbers[0], int(seed) if seed else None,
                                      ipv6=bool(numbers[1]))
         PlannedTopo.__init__(self, lab, file=file, n=n, seed=seed, ipv6=ipv6, **params)

@@ -16,7 +16,7 @@ from conftest import REPO
 
 def test_bgp3_is_described_from_its_configs(nothing_but_files):
     topo = Bgp3Topo()
-    assert topo.hosts() == ['host', 'r1', 'r2', 'r3', 'webserver']
+    assert topo.hosts() == ['r1', 'r2', 'r3', 'host', 'webserver']     # routers first (bulk.py)
     assert topo.routers() == ['r1', 'r2', 'r3']
     assert sorted(topo.links()) == [('host', 'r1'), ('r1', 'r2'), ('r1', 'r3'),
                                     ('r2', 'r3'), ('r2', 'webserver')]
