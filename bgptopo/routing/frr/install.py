@@ -18,6 +18,15 @@ OPTIONAL_DAEMONS = ('ospfd', 'ospf6d')
 DRY_RUN_TIMEOUT = 30
 # descriptors an FRR daemon may use: a generated full mesh (250 routers) has 249 peers
 LIMIT_FDS = 1024
+# glibc's malloc for the daemons (issue 12, measured on FRR 8.4): blocks of 128 KiB or more
+# (each peer's 724 KiB struct and 640 KiB read buffer) always mmapped, so calloc leaves them
+# untouched and a freed one goes back to the kernel; by default glibc raises that threshold
+# when the first such block is freed (bgpd frees one per accepted connection) and later ones
+# come from the heap, zeroed page by page. One arena and no per-thread caches: bgpd's I/O
+# thread keeps no heap of its own. A ring's router peaks 0.9 MiB lower, an AS graph's 2.9
+# MiB lower on average; a 100k-prefix feed loads as fast.
+MALLOC_TUNABLES = ('glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=1:'
+                   'glibc.malloc.tcache_count=0')
 
 
 class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group')):
@@ -31,8 +40,8 @@ class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group
         It runs as root (the config may sit in a root-only checkout); vty is
         reachable only through the router's private socket directory.
         modules: daemon modules to load (-M), e.g. rpki for bgpd."""
-        args = [self.daemon(daemon), '-f', conf, '-u', 'root', '-g', 'root',
-                '-P', '0', '-i', self.pid_file(daemon)]
+        args = ['env', 'GLIBC_TUNABLES=%s' % malloc_tunables(), self.daemon(daemon),
+                '-f', conf, '-u', 'root', '-g', 'root', '-P', '0', '-i', self.pid_file(daemon)]
         for module in modules:
             args += ['-M', module]
         if self.name == 'FRR':
@@ -77,6 +86,13 @@ class Installation(namedtuple('Installation', 'name daemon_dir run_dir vty_group
             return 'root' in grp.getgrnam(self.vty_group).gr_mem
         except KeyError:
             return False
+
+
+def malloc_tunables():
+    """The daemons' GLIBC_TUNABLES: ours, then the user's own (glibc lets
+    the later setting of a tunable win)."""
+    own = os.environ.get('GLIBC_TUNABLES')
+    return MALLOC_TUNABLES + (':' + own if own else '')
 
 
 def daemon_of(conf):
