@@ -9,8 +9,9 @@ Each run is a fresh `mn --topo asgraph,file=F,n=N,suite=S --test scale`
 (bench/mnbench.py; phases as bench/mnrun.py says): build, convergence (every
 session Established, every router routing every prefix its relationships
 owe it), teardown, total, and the peak resident memory per router (VmHWM of
-zebra + bgpd, or bird). Prints the medians per N and writes every run and
-the medians to bench/results/asgraph-<suite>[-ipv6].json.
+zebra + bgpd, or bird), its private memory and PSS once converged. Prints
+the medians per N and writes every run and the medians to
+bench/results/asgraph-<suite>[-ipv6].json.
 
 Without --file the graph is generated (no CAIDA file ships, none may be
 downloaded here): internet_like() below, written as a CAIDA serial-1 .bz2
@@ -30,7 +31,7 @@ from mnrun import RESULTS, RunFailed, scale_run, summary
 from bgptopo import asgraph     # importable: mnrun puts the repository on sys.path
 
 PHASES = ('build', 'convergence', 'up_converged', 'teardown', 'total', 'rss_mib_mean',
-          'rss_mib_max', 'private_mib_mean', 'lab_gib')
+          'rss_mib_max', 'private_mib_mean', 'pss_mib_mean', 'pss_mib_max', 'lab_gib')
 
 # The generated graph's shape: (tier, how many ASes, how many providers each
 # may have and how likely each count is, where providers come from: {tier:
@@ -180,10 +181,11 @@ def row_text(n, shape, result):
     if not table:
         return head + '   every run failed'
     median = {key: table[key]['median'] for key in PHASES}
-    return head + ' %7.2fs %11.2fs %8.2fs %7.2fs %8.1f (max %.1f) %8.1f %6.2f' % (
-        median['build'], median['convergence'], median['teardown'], median['total'],
+    memory = ' %8.1f (max %.1f) %8.1f %8.1f (max %.1f) %6.2f' % (
         median['rss_mib_mean'], median['rss_mib_max'], median['private_mib_mean'],
-        median['lab_gib'])
+        median['pss_mib_mean'], median['pss_mib_max'], median['lab_gib'])
+    return head + ' %7.2fs %11.2fs %8.2fs %7.2fs' % (
+        median['build'], median['convergence'], median['teardown'], median['total']) + memory
 
 
 def measure(file, source, args):
@@ -191,9 +193,9 @@ def measure(file, source, args):
     sizes = [int(size) for size in args.sizes.split(',')]
     print('%s, suite %s%s; medians of %d runs' % (source, args.suite,
                                                   ', dual stack' if args.ipv6 else '', args.runs))
-    print('%5s %6s %6s %6s %8s %12s %9s %8s %14s %8s %6s' % (
+    print('%5s %6s %6s %6s %8s %12s %9s %8s %14s %8s %14s %6s' % (
         'n', 'links', 'peer', 'ok', 'build', 'convergence', 'teardown', 'total', 'MiB/router',
-        'private', 'GiB'))
+        'private', 'PSS', 'GiB'))
     results = []
     for n in sizes:
         shape = lab_shape(graph, n, args.seed)

@@ -25,19 +25,32 @@ def peak_rss_kib(pid):
     return 0
 
 
-def private_kib(pid):
-    """Memory pid alone holds (KiB): smaps_rollup's Private_Clean +
-    Private_Dirty. RSS counts each shared library's pages in every process
-    that maps them; the machine pays for them once."""
+def rollup_kib(pid, fields):
+    """The sum of fields (e.g. 'Pss') of pid's smaps_rollup, KiB; 0 once it is gone."""
     total = 0
     try:
         with open('/proc/%d/smaps_rollup' % pid) as rollup:
             for line in rollup:
-                if line.startswith(('Private_Clean:', 'Private_Dirty:')):
+                if line.split(':')[0] in fields:
                     total += int(line.split()[1])
     except OSError:
         pass
     return total
+
+
+def private_kib(pid):
+    """Memory pid alone holds (KiB): smaps_rollup's Private_Clean +
+    Private_Dirty. RSS counts each shared library's pages in every process
+    that maps them; the machine pays for them once."""
+    return rollup_kib(pid, ('Private_Clean', 'Private_Dirty'))
+
+
+def pss_kib(pid):
+    """pid's proportional set size (KiB): its private pages, plus each page
+    it shares divided by the number of processes that map it. Summed over
+    a lab's daemons it is what the lab costs the machine, so a router's is
+    the honest cost of one more router (a moment's value, not a peak)."""
+    return rollup_kib(pid, ('Pss',))
 
 
 def mem_available_kib():
@@ -81,7 +94,8 @@ def lifecycle(net):
 
 
 def scale(net):
-    """For generated labs: ready stamp, convergence stamp, peak RSS per router."""
+    """For generated labs: ready stamp, convergence stamp, peak RSS per
+    router; its private memory and PSS once converged."""
     ready = time.monotonic()
     convergence.wait(net, timeout=300)
     converged = time.monotonic()
@@ -89,10 +103,12 @@ def scale(net):
     per_router = [sum(sizes['%s.%s' % (r.name, daemon)] for daemon in r.daemon_pids)
                   for r in lab.routers(net)]
     private = [sum(map(private_kib, r.daemon_pids.values())) for r in lab.routers(net)]
+    pss = [sum(map(pss_kib, r.daemon_pids.values())) for r in lab.routers(net)]
     output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
                                                   'test_end': time.monotonic()},
                                        'router_peak_rss_kib': per_router,
                                        'router_private_kib': private,
+                                       'router_pss_kib': pss,
                                        'mem_available_kib': mem_available_kib()}))
 
 

@@ -80,17 +80,21 @@ def scale_run(topo, timeout=900):
     """One `--test scale` run (bench/mnbench.py): its phases, the peak
     resident memory per router (MiB: mean and max over the routers), the
     private memory per router once converged (mean: shared libraries not
-    counted), and what the whole lab took of the machine's memory
-    (MemAvailable before mn started less at convergence, GiB)."""
+    counted), its PSS then (MiB: mean and max; each shared page divided
+    among the processes that map it), and what the whole lab took of the
+    machine's memory (MemAvailable before mn started less at convergence,
+    GiB)."""
     available = mem_available_kib()
     start, end, data = run_mn(topo, 'scale', timeout)
     s, rss = data['stamps'], data['router_peak_rss_kib']
     private = data.get('router_private_kib') or [0]
+    pss = data.get('router_pss_kib') or [0]
     return {'build': s['ready'] - start, 'convergence': s['converged'] - s['ready'],
             'up_converged': s['converged'] - start,
             'teardown': end - s['test_end'], 'total': end - start,
             'rss_mib_mean': sum(rss) / len(rss) / 1024.0, 'rss_mib_max': max(rss) / 1024.0,
             'private_mib_mean': sum(private) / len(private) / 1024.0,
+            'pss_mib_mean': sum(pss) / len(pss) / 1024.0, 'pss_mib_max': max(pss) / 1024.0,
             'lab_gib': (available - data.get('mem_available_kib', available)) / 1024.0 ** 2}
 
 

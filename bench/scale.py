@@ -8,7 +8,9 @@ For each N, --runs fresh `mn --topo bgpring,n=N,suite=S --test scale`: build
 session Established and every router routes every stub LAN), teardown, and
 the peak resident memory per router (VmHWM of its daemons summed: zebra +
 bgpd, or bird, through convergence), the private memory per router (no
-shared library pages) and the lab's share of the machine's memory.
+shared library pages), its PSS (shared pages divided among the processes
+that map them: what one more router costs) and the lab's share of the
+machine's memory.
 Prints the medians (min-max), writes every run and the summaries as JSON
 (one file per suite) and a PNG of the medians of both suites measured."""
 
@@ -20,7 +22,7 @@ import sys
 from mnrun import RESULTS, RunFailed, scale_run, summary
 
 PHASES = ('build', 'convergence', 'up_converged', 'teardown', 'total', 'rss_mib_mean',
-          'rss_mib_max', 'private_mib_mean', 'lab_gib')
+          'rss_mib_max', 'private_mib_mean', 'pss_mib_mean', 'pss_mib_max', 'lab_gib')
 
 
 def one_size(n, mesh, suite, runs):
@@ -94,13 +96,13 @@ def main():
     args = parser.parse_args()
     rows = []
     print('n, then median (min-max) of %d runs: build, convergence, up and converged, '
-          'teardown, total (s); peak RSS, private memory per router (MiB); lab (GiB)'
+          'teardown, total (s); peak RSS, private memory, PSS per router (MiB); lab (GiB)'
           % args.runs)
     for n in [int(x) for x in args.sizes.split(',')]:
         row = one_size(n, int(args.mesh), args.suite, args.runs)
         rows.append(row)
         print('%5d  %s' % (n, '  '.join(spread(row, key, '%.1f' if 'mib' in key else '%.2f')
-                                         for key in PHASES if key != 'rss_mib_max')),
+                                         for key in PHASES if not key.endswith('_max'))),
               flush=True)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, 'scale-%s.json' % args.suite), 'w') as out:

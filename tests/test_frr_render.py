@@ -11,6 +11,7 @@ import pytest
 from bgptopo import addressing, routing
 from bgptopo.errors import LabError
 from bgptopo.routing.contract import Peer, RouterPlan
+from bgptopo.routing.frr import install
 from bgptopo.routing.frr.policy import Policy
 
 FRR = routing.suite('frr')
@@ -282,6 +283,18 @@ def test_a_router_without_ospf_files_starts_zebra_and_bgpd(tmp_path):
     router = Starting(write_router(tmp_path, FRR.render(PLAN._replace(ospf=()))))
     FRR.start(router)
     assert router.started == [('zebra', False), ('waited for zebra', 1), ('bgpd', False)]
+
+
+def test_daemons_get_the_labs_malloc_settings_and_the_users_own_win(monkeypatch):
+    """glibc lets a tunable's later setting win: the user's GLIBC_TUNABLES
+    comes after the lab's."""
+    monkeypatch.delenv('GLIBC_TUNABLES', raising=False)
+    lab_only = install.FRR.command('bgpd', '/etc/a1/bgpd.conf')
+    assert lab_only[:3] == ['env', 'GLIBC_TUNABLES=' + install.MALLOC_TUNABLES,
+                            '/usr/lib/frr/bgpd']
+    monkeypatch.setenv('GLIBC_TUNABLES', 'glibc.malloc.tcache_count=7')
+    assert install.FRR.command('bgpd', '/etc/a1/bgpd.conf')[1] == (
+        'GLIBC_TUNABLES=%s:glibc.malloc.tcache_count=7' % install.MALLOC_TUNABLES)
 
 
 def test_hints_name_the_address_family_of_ipv6_sessions_and_networks():

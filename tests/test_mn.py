@@ -127,6 +127,22 @@ def test_fetch_of_an_unreachable_url_is_a_sentence_not_a_hang(prompt):
 
 
 
+def test_every_frr_daemon_runs_with_the_labs_malloc_settings(prompt):
+    """zebra and bgpd peak lower with glibc's mmap threshold fixed (issue 12):
+    the setting reaches each daemon of the lab. (glibc cuts the variable's
+    text at its colons as it reads it: each setting is looked for.)"""
+    from conftest import daemons_of
+    from bgptopo.routing.frr.install import MALLOC_TUNABLES
+    settings = MALLOC_TUNABLES.encode().split(b':')
+    daemons = daemons_of(prompt.pid)
+    assert len(daemons) == 6
+    for pid in daemons:
+        with open('/proc/%d/environ' % pid, 'rb') as environ:
+            text = environ.read()
+        assert b'\0GLIBC_TUNABLES=' + settings[0] in text
+        assert all(setting in text for setting in settings)
+
+
 def test_dead_daemon_shows_down_and_restart_recovers(prompt):
     """Last in this module: it kills r2's bgpd in the prompt's lab."""
     from conftest import our_daemons
