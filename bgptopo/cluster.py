@@ -26,6 +26,7 @@
 import math
 import os
 import posixpath
+import pwd
 import shlex
 import subprocess
 import sys
@@ -244,6 +245,8 @@ class NoController(object):
     controller for its address (MininetCluster.addController) and fails on
     the None that mn's null controller is; this one answers and does nothing."""
 
+    waiting = False     # Mininet's CLI asks every node whether a command runs
+
     def __init__(self, name, **_params):
         self.name = name
 
@@ -285,6 +288,13 @@ class RemoteRouter(object):
     """What a Router does through this machine's /proc and files, done
     through the node's ssh connection to its server instead. Before
     RemoteMixin and the Router class in the bases."""
+
+    def startShell(self, *args, **kwargs):
+        """The cluster edition runs ssh through `sudo -u USER` here; as that
+        user already (root), sudo adds nothing, and Debian 12's sudo (use_pty)
+        stops the ssh (SIGTTOU: measured) when mn runs at a terminal."""
+        self.sshcmd = without_local_sudo(self.sshcmd, self.user)
+        return super(RemoteRouter, self).startShell(*args, **kwargs)
 
     def _popen(self, cmd, sudo=True, tt=True, **params):
         """ssh joins a command's words with spaces for the remote shell:
@@ -399,6 +409,14 @@ class RemoteRouter(object):
     def proc_net_rows(self, table):
         """/proc/net/TABLE in the node's network namespace (convergence)."""
         return self.cmd('cat /proc/net/%s' % table).replace('\r', '').splitlines()
+
+
+def without_local_sudo(sshcmd, user):
+    """sshcmd without its leading `sudo -E -u user` when we are user."""
+    prefix = ['sudo', '-E', '-u', user]
+    if sshcmd[:4] == prefix and pwd.getpwuid(os.geteuid()).pw_name == user:
+        return sshcmd[4:]
+    return sshcmd
 
 
 # cross-server links

@@ -1,0 +1,112 @@
+"""The lab across two servers with stock `mn --cluster` (bgptopo/cluster.py),
+on this one machine: the second server is the test server container
+(bgptopo/clusterserver.py). bgp3 split (r1 and the Docker hosts here, r2
+and r3 there), its commands across servers, the cross-server link failed
+over; a ring of 40 split over the two converges; ssh tunnels as well as
+VXLAN; nothing left on either side; a server that does not answer is one
+sentence."""
+
+import re
+import subprocess
+
+import pexpect
+import pytest
+
+from bgptopo import clusterserver
+from clusterfixture import server
+from conftest import MN, QUESTION, REPO, lab_traces, new_traces
+
+pytestmark = pytest.mark.integration
+assert server       # the fixture, imported for pytest
+
+
+def remote_traces(ip):
+    """What of a lab runs on the server: node shells, routing daemons, and
+    interfaces besides lo and its own eth0."""
+    answer = subprocess.run(clusterserver.ssh_command(
+        ip, 'ps -eo args; echo LINKS; ip -o link show | cut -d: -f2'),
+        capture_output=True, text=True, timeout=30).stdout
+    processes, _, links = answer.partition('LINKS')
+    return {'processes': [p for p in processes.splitlines()
+                          if 'mininet:' in p or p.startswith(('/usr/lib/frr/', 'bird'))],
+            'links': [l.strip() for l in links.splitlines() if l.strip() not in ('lo', 'eth0@if%s'
+                      % l.strip().partition('@if')[2], '')]}
+
+
+def run_mn(topo, servers, *args, timeout=120):
+    return subprocess.run(MN + [topo, '--cluster', servers] + list(args), cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def bgp3_split(ip, tunnel='vxlan'):
+    return 'bgp3,pin=r2@%s+r3@%s,tunnel=%s' % (ip, ip, tunnel)
+
+
+def test_bgp3_split_over_two_servers_at_the_prompt(server):
+    before = lab_traces()
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    try:
+        child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host webserver \| '
+                     r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); 3 links cross servers '
+                     r'\(vxlan\)' % re.escape(server))
+        child.expect('mininet> ')
+        for router, where in (('r2', 'bgptopo-server'), ('r3', 'bgptopo-server')):
+            child.sendline('%s hostname' % router)
+            child.expect(where)
+            child.expect('mininet> ')
+        child.sendline('converge')
+        child.expect(r'BGP converged in [\d.]+ s')
+        child.expect('mininet> ')
+        child.sendline('fetch')
+        child.expect('Which path does it install')
+        child.expect('mininet> ')
+        child.sendline('bgp r2')       # vtysh on the server
+        child.expect(r'192\.168\.\d+\.\d+ +4 +4500 ')
+        child.expect('mininet> ')
+        child.sendline('routes r3')    # the server's kernel table
+        child.expect(r'12\.0\.0\.0/24')
+        child.expect('mininet> ')
+        child.sendline('failover r1 r2')   # the cross-server link down: r1 goes by r3
+        child.expect(r'fetch works again after [\d.]+ s')
+        child.expect('mininet> ')
+        child.sendline('exit')
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert new_traces(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_ring_of_40_split_converges(server):
+    before = lab_traces()
+    done = run_mn('bgpring,n=40', 'localhost,%s' % server, '--test', 'converged', timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r'localhost: 20 routers, .*\| %s: 20 routers, .*; 2 links cross servers'
+                     % re.escape(server), done.stderr)
+    assert 'converged in' in done.stdout + done.stderr
+    assert new_traces(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_ssh_tunnels_carry_the_lab_too(server):
+    before = lab_traces()
+    done = run_mn(bgp3_split(server, 'ssh'), 'localhost,%s' % server, '--test', 'fetch')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == QUESTION.strip()
+    assert '3 links cross servers (ssh)' in done.stderr
+    assert new_traces(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_a_server_that_does_not_answer_is_one_sentence(server):
+    """127.0.0.2 (loopback, where no sshd listens): nothing is built."""
+    before = lab_traces()
+    done = run_mn('bgp3', 'localhost,127.0.0.2', '--test', 'fetch', timeout=60)
+    assert done.returncode == 2
+    assert re.search(r'\*\*\* bgptopo: the server 127\.0\.0\.2 does not answer ssh as root '
+                     r'\(.*\); check that it is up and that `ssh root@127\.0\.0\.2 true` works '
+                     r'without a password\.', done.stderr)
+    assert new_traces(before) == {}
