@@ -46,6 +46,11 @@ TUNNELS = ('vxlan', 'ssh')
 VXLAN_PORT = 4789
 VXLAN_MTU = 1450        # 1500 less VXLAN's 50 bytes of headers
 FIRST_VNI = 4200
+# each mn process its own range of VNIs (by pid), so labs just ended do not collide
+VNI_RANGES = 16000
+LINKS_PER_RANGE = 1000
+VNI_TRIES = 20
+MAX_VNI = 1 << 24
 FIRST_TAP = 100
 SSH_TIMEOUT = 15        # seconds an ssh command to a server may take
 CONTROL_PATH = '/tmp/bgptopo-ssh-%C'     # one shared connection per server (not *.log)
@@ -486,18 +491,39 @@ def underlay_address(node, other):
 
 class VxlanLink(CrossServerLink):
     """A cross-server link as a VXLAN between the two servers' addresses,
-    one VNI per link (UDP 4789): no process to keep, kernel speed."""
+    one VNI per link (UDP 4789): no process to keep, kernel speed. A VNI
+    whose device is still registered (a namespace the kernel has not
+    finished dismantling after the last lab: measured, a minute) is
+    skipped for the next one."""
 
     def make_tunnel(self, number, end1, end2):
-        vni = FIRST_VNI + number
+        first = FIRST_VNI + (os.getpid() % VNI_RANGES) * LINKS_PER_RANGE + number
+        for vni in range(first, first + VNI_TRIES * LINKS_PER_RANGE, LINKS_PER_RANGE):
+            if self.try_vni(vni % MAX_VNI or 1, end1, end2):
+                return 'vxlan %d' % vni
+        raise LabError('no free VXLAN id for the link %s-%s after %d tries; wait a minute '
+                       '(the kernel is still removing an earlier lab\'s) and start again.'
+                       % (end1[1], end2[1], VNI_TRIES))
+
+    def try_vni(self, vni, end1, end2):
+        """Both ends made with vni, or False (nothing left) if one server has it."""
         device = 'bgpvx%d' % vni
+        made = []
         ends = (end1, end2)
         for (node, name, mac), (other, _, _) in (ends, ends[::-1]):
-            on_server(node, 'ip link add %s type vxlan id %d local %s remote %s dstport %d'
-                      % (device, vni, underlay_address(node, other),
-                         underlay_address(other, node), VXLAN_PORT))
+            try:
+                on_server(node, 'ip link add %s type vxlan id %d local %s remote %s dstport %d'
+                          % (device, vni, underlay_address(node, other),
+                             underlay_address(other, node), VXLAN_PORT))
+            except LabError as failure:
+                if 'already exists' not in str(failure):
+                    raise
+                for (made_node, made_name, _) in made:
+                    made_node.cmd('ip link del %s' % made_name)
+                return False
             self.move_and_name(node, device, name, mac)
-        return 'vxlan %d' % vni
+            made.append((node, name, mac))
+        return True
 
 
 class SshTunnelLink(CrossServerLink):
@@ -515,9 +541,10 @@ class SshTunnelLink(CrossServerLink):
         for node, _, _ in (end1, end2):
             on_server(node, 'ip tuntap add dev tap%d mode tap' % tap)
         remote = end2[0]
-        ssh = [word for word in remote.sshcmd if word not in ('-tt', remote.dest)]
-        tunnel = subprocess.Popen(ssh + ['-n', '-o', 'Tunnel=ethernet', '-w', '%d:%d' % (tap, tap),
-                                         remote.dest, 'echo @'],
+        # a connection of its own: tunnels do not pass the shared one
+        ssh = ['ssh', '-q', '-o', 'BatchMode=yes', '-o', 'ControlPath=none', '-n',
+               '-o', 'Tunnel=ethernet', '-w', '%d:%d' % (tap, tap), remote.dest, 'echo @']
+        tunnel = subprocess.Popen(ssh,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         if tunnel.stdout.read(1) != b'@':

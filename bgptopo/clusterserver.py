@@ -29,6 +29,9 @@ from bgptopo.paths import DOCKERFILES_DIR
 SERVER_IMAGE = 'bgptopo/server'
 CONTAINER = 'bgptopo-server'
 NETWORK = 'bgptopo-cluster'
+# fixed, outside the lab's own addresses (10/8 stubs, 192.168.x link subnets): Docker's
+# next free pool may be 192.168.0.0/20
+SUBNET = '172.31.254.0/24'
 STATE_DIR = '/run/bgptopo-cluster'
 SSH_DROP_IN = '/etc/ssh/ssh_config.d/bgptopo-cluster.conf'
 KEY = os.path.join(STATE_DIR, 'id_ed25519')
@@ -123,7 +126,8 @@ def up():
                        'down` removes it.' % CONTAINER)
     make_key()
     if not docker('network', 'ls', '-q', '-f', 'name=^%s$' % NETWORK):
-        docker('network', 'create', '--internal', '--label', 'org.bgptopo.server=1', NETWORK)
+        docker('network', 'create', '--internal', '--subnet', SUBNET, '--label',
+               'org.bgptopo.server=1', NETWORK)
     docker('run', '-d', '--name', CONTAINER, '--hostname', CONTAINER, '--network', NETWORK,
            '--label', 'org.bgptopo.server=1', '-v', '%s:/etc/ssh/bgptopo_authorized_keys:ro'
            % AUTHORIZED, *RUN_OPTIONS, SERVER_IMAGE)

@@ -6,6 +6,7 @@ over; a ring of 40 split over the two converges; ssh tunnels as well as
 VXLAN; nothing left on either side; a server that does not answer is one
 sentence."""
 
+import io
 import re
 import subprocess
 
@@ -14,28 +15,43 @@ import pytest
 
 from bgptopo import clusterserver
 from clusterfixture import server
-from conftest import MN, QUESTION, REPO, lab_traces, new_traces
+from conftest import MN, QUESTION, REPO, lab_traces, new_traces, processes
 
 pytestmark = pytest.mark.integration
 assert server       # the fixture, imported for pytest
 
 
+def on_server(ip, command):
+    return subprocess.run(clusterserver.ssh_command(ip, command), capture_output=True,
+                          text=True, timeout=30).stdout
+
+
 def remote_traces(ip):
     """What of a lab runs on the server: node shells, routing daemons, and
     interfaces besides lo and its own eth0."""
-    answer = subprocess.run(clusterserver.ssh_command(
-        ip, 'ps -eo args; echo LINKS; ip -o link show | cut -d: -f2'),
-        capture_output=True, text=True, timeout=30).stdout
-    processes, _, links = answer.partition('LINKS')
-    return {'processes': [p for p in processes.splitlines()
+    processes = on_server(ip, 'ps -eo args').splitlines()
+    links = on_server(ip, 'ip -o link show').splitlines()
+    return {'processes': [p for p in processes
                           if 'mininet:' in p or p.startswith(('/usr/lib/frr/', 'bird'))],
-            'links': [l.strip() for l in links.splitlines() if l.strip() not in ('lo', 'eth0@if%s'
-                      % l.strip().partition('@if')[2], '')]}
+            'links': [l.split(':')[1].strip() for l in links
+                      if l.split(':')[1].strip() != 'lo' and
+                      not l.split(':')[1].strip().startswith('eth0@')]}
+
+
+def nothing_new(before):
+    """No trace of a lab here that was not there before (the server's
+    daemons are this machine's processes too: they count)."""
+    found = new_traces(before)
+    argv = processes()
+    return {kind: [(item, ' '.join(argv.get(item, []))[:120]) if kind == 'daemons' else item
+                   for item in items] for kind, items in found.items()}
 
 
 def run_mn(topo, servers, *args, timeout=120):
+    """mn's run; everything it printed (Mininet's log writes to stderr) in stdout."""
     return subprocess.run(MN + [topo, '--cluster', servers] + list(args), cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
 
 
 def bgp3_split(ip, tunnel='vxlan'):
@@ -47,6 +63,7 @@ def test_bgp3_split_over_two_servers_at_the_prompt(server):
     child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
                                            'localhost,%s' % server],
                           cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.logfile_read = transcript = io.StringIO()
     try:
         child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host webserver \| '
                      r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); 3 links cross servers '
@@ -73,31 +90,33 @@ def test_bgp3_split_over_two_servers_at_the_prompt(server):
         child.expect('mininet> ')
         child.sendline('exit')
         child.expect(pexpect.EOF)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
-    assert new_traces(before) == {}
+    assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
 
 
 def test_ring_of_40_split_converges(server):
     before = lab_traces()
     done = run_mn('bgpring,n=40', 'localhost,%s' % server, '--test', 'converged', timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == 0, done.stdout[-2000:]
     assert re.search(r'localhost: 20 routers, .*\| %s: 20 routers, .*; 2 links cross servers'
-                     % re.escape(server), done.stderr)
-    assert 'converged in' in done.stdout + done.stderr
-    assert new_traces(before) == {}
+                     % re.escape(server), done.stdout)
+    assert 'converged in' in done.stdout
+    assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
 
 
 def test_ssh_tunnels_carry_the_lab_too(server):
     before = lab_traces()
     done = run_mn(bgp3_split(server, 'ssh'), 'localhost,%s' % server, '--test', 'fetch')
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == QUESTION.strip()
-    assert '3 links cross servers (ssh)' in done.stderr
-    assert new_traces(before) == {}
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert QUESTION.strip() in done.stdout
+    assert '3 links cross servers (ssh)' in done.stdout
+    assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
 
 
@@ -108,5 +127,5 @@ def test_a_server_that_does_not_answer_is_one_sentence(server):
     assert done.returncode == 2
     assert re.search(r'\*\*\* bgptopo: the server 127\.0\.0\.2 does not answer ssh as root '
                      r'\(.*\); check that it is up and that `ssh root@127\.0\.0\.2 true` works '
-                     r'without a password\.', done.stderr)
-    assert new_traces(before) == {}
+                     r'without a password\.', done.stdout)
+    assert nothing_new(before) == {}
