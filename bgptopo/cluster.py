@@ -39,6 +39,7 @@ from mininet.log import info
 from bgptopo import procs
 from bgptopo.bulk import Bulk
 from bgptopo.errors import LabError
+from bgptopo.lifecycle import NodeDied
 from bgptopo.router import START_TIMEOUT
 
 LOCAL = 'localhost'
@@ -53,6 +54,8 @@ VNI_TRIES = 20
 MAX_VNI = 1 << 24
 FIRST_TAP = 100
 SSH_TIMEOUT = 15        # seconds an ssh command to a server may take
+KEEPALIVE = 2           # seconds between ssh's keepalives to a server
+KEEPALIVE_COUNT = 3     # keepalives unanswered before ssh gives up
 CONTROL_PATH = '/tmp/bgptopo-ssh-%C'     # one shared connection per server (not *.log)
 
 
@@ -298,8 +301,16 @@ class RemoteRouter(object):
         """The cluster edition runs ssh through `sudo -u USER` here; as that
         user already (root), sudo adds nothing, and Debian 12's sudo (use_pty)
         stops the ssh (SIGTTOU: measured) when mn runs at a terminal."""
-        self.sshcmd = without_local_sudo(self.sshcmd, self.user)
+        self.sshcmd = with_keepalive(without_local_sudo(self.sshcmd, self.user))
         return super(RemoteRouter, self).startShell(*args, **kwargs)
+
+    def require_alive(self):
+        """NodeDied when the node's ssh session ended: the server went away
+        (ssh's keepalives notice within KEEPALIVE * KEEPALIVE_COUNT s)."""
+        if self.shell is None or self.shell.poll() is not None:
+            raise NodeDied('the connection to the server %s ended (%s ran there): is the server '
+                           'down or unreachable? the lab cannot go on: start it again.'
+                           % (self.server, self.name))
 
     def _popen(self, cmd, sudo=True, tt=True, **params):
         """ssh joins a command's words with spaces for the remote shell:
@@ -414,6 +425,14 @@ class RemoteRouter(object):
     def proc_net_rows(self, table):
         """/proc/net/TABLE in the node's network namespace (convergence)."""
         return self.cmd('cat /proc/net/%s' % table).replace('\r', '').splitlines()
+
+
+def with_keepalive(sshcmd):
+    """sshcmd whose connection ends when the server stops answering, so a
+    command waiting on it fails with a sentence instead of hanging."""
+    ssh = sshcmd.index('ssh')
+    return sshcmd[:ssh + 1] + ['-o', 'ServerAliveInterval=%d' % KEEPALIVE, '-o',
+                               'ServerAliveCountMax=%d' % KEEPALIVE_COUNT] + sshcmd[ssh + 1:]
 
 
 def without_local_sudo(sshcmd, user):

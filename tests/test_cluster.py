@@ -136,3 +136,9 @@ def test_no_local_sudo_for_the_user_we_are():
     assert cluster.without_local_sudo(['sudo', '-E', '-u', 'root'] + ssh, 'root') == ssh
     assert cluster.without_local_sudo(['sudo', '-E', '-u', 'nobody'] + ssh, 'nobody')[:4] == \
         ['sudo', '-E', '-u', 'nobody']
+
+
+def test_remote_shells_notice_a_silent_server():
+    ssh = cluster.with_keepalive(['ssh', '-q', '-tt', 'root@lab2'])
+    assert ssh == ['ssh', '-o', 'ServerAliveInterval=2', '-o', 'ServerAliveCountMax=3',
+                   '-q', '-tt', 'root@lab2']

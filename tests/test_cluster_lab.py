@@ -13,7 +13,7 @@ import subprocess
 import pexpect
 import pytest
 
-from bgptopo import clusterserver
+from bgptopo import clusterserver, procs
 from clusterfixture import server
 from conftest import MN, QUESTION, REPO, lab_traces, new_traces, processes
 
@@ -129,3 +129,31 @@ def test_a_server_that_does_not_answer_is_one_sentence(server):
                      r'\(.*\); check that it is up and that `ssh root@127\.0\.0\.2 true` works '
                      r'without a password\.', done.stdout)
     assert nothing_new(before) == {}
+
+
+def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
+    """The server frozen (docker pause) under a running lab: the next command
+    ends the lab with a sentence naming the server; once the server is back,
+    its sshd drops the dead session and nothing of the lab is left there."""
+    before = lab_traces()
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.logfile_read = transcript = io.StringIO()
+    try:
+        child.expect('mininet> ')
+        clusterserver.docker('pause', clusterserver.CONTAINER)
+        child.sendline('bgp r2')
+        child.expect(r'the connection to the server %s ended \(r\d ran there\): is the server '
+                     r'down or unreachable\? the lab cannot go on: start it again\.'
+                     % re.escape(server), timeout=40)
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        clusterserver.docker('unpause', clusterserver.CONTAINER, check=False)
+        child.close(force=True)
+    assert child.exitstatus != 0
+    assert nothing_new(before) == {}
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            30, 0.5)
