@@ -7,7 +7,9 @@ VXLAN; nothing left on either side; a server that does not answer is one
 sentence."""
 
 import io
+import os
 import re
+import signal
 import subprocess
 
 import pexpect
@@ -157,3 +159,42 @@ def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
     assert nothing_new(before) == {}
     assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
                             30, 0.5)
+
+
+def open_split_prompt(server):
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.expect('mininet> ')
+    return child
+
+
+def test_sigterm_leaves_nothing_on_either_side(server):
+    before = lab_traces()
+    child = open_split_prompt(server)
+    try:
+        assert remote_traces(server)['processes']      # r2 and r3 run there
+        os.kill(child.pid, signal.SIGTERM)
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
+
+
+def test_sigkill_then_mn_c_with_the_cluster_leaves_nothing(server):
+    """`mn -c --cluster localhost,SERVER` cleans this machine and, through
+    the cluster edition's cleanup, runs `mn -c` on the server."""
+    before = lab_traces()
+    child = open_split_prompt(server)
+    try:
+        assert remote_traces(server)['processes']
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.close(force=True)
+        subprocess.run(['mn', '-c', '--cluster', 'localhost,%s' % server],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
