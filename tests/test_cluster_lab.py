@@ -198,3 +198,14 @@ def test_sigkill_then_mn_c_with_the_cluster_leaves_nothing(server):
     assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
     assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
                             20, 0.5), remote_traces(server)
+
+
+def test_bird_routers_run_on_the_server_too(server):
+    """BIRD's r2 and r3 on the server, FRR's r1 here: the page, then nothing left."""
+    before = lab_traces()
+    done = run_mn('bgp3,bird=r2+r3,pin=r2@%s+r3@%s' % (server, server),
+                  'localhost,%s' % server, '--test', 'fetch')
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert QUESTION.strip() in done.stdout
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
