@@ -7,14 +7,23 @@
 #   ./setup.sh lab exercise   ... the same lab with the routers' BGP left to write
 #   ./setup.sh lab hijack     ... the same lab with a rogue server behind R3
 #   ./setup.sh test     ... then run the test suite
+#   ./setup.sh server   ... and make this machine a lab server for `mn --cluster`
+#                       (sshd for root by key, tunnels allowed, sudo)
+#   ./setup.sh cluster SERVER   ... and give this machine ssh access to SERVER
+#                       with a key of the lab's own (prints the line to add there)
+#   ./setup.sh testserver up|down   a lab server in a container here, for trying
+#                       --cluster on one machine (bgptopo/clusterserver.py)
 #
 # Every step checks first and skips what is done: a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# openssh-client and sudo: Mininet's cluster edition (mn --cluster) runs its
+# remote nodes through them, and so do the tests of it
 PACKAGES=(docker.io frr mininet python3-docker python3-pytest python3-pexpect
           debootstrap iproute2 net-tools util-linux curl ruby openvswitch-switch python3-matplotlib
-          stayrtr frr-rpki-rtrlib graphviz python3-graphviz vagrant python3-pyflakes python3-venv bird2 tcpdump tshark)
+          stayrtr frr-rpki-rtrlib graphviz python3-graphviz vagrant python3-pyflakes python3-venv bird2 tcpdump tshark
+          openssh-client sudo)
 DOCKERD_LOG=/var/log/bgptopo-dockerd.log
 PY=/usr/bin/python3     # the python mn runs; a pyenv or venv python lacks mininet
 
@@ -23,9 +32,10 @@ die() { echo "setup.sh: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run me as root (sudo ./setup.sh): I install packages and start dockerd."
 
-install_packages() {
-    local missing=()
-    for p in "${PACKAGES[@]}"; do
+install_packages() {      # the lab's PACKAGES, or the ones named
+    local missing=() wanted=("${PACKAGES[@]}")
+    [ $# -gt 0 ] && wanted=("$@")
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return
@@ -78,7 +88,39 @@ install_command
 start_dockerd
 "$PY" -m bgptopo.images
 
+# A lab server: sshd for root by key only, ssh tunnels allowed (tunnel=ssh),
+# dead clients dropped within 6 s (their lab's processes then end too).
+prepare_server() {
+    install_packages openssh-server sudo
+    local conf=/etc/ssh/sshd_config.d/bgptopo.conf
+    printf '%s\n' '# bgptopo lab server (./setup.sh server)' 'PermitRootLogin prohibit-password' \
+        'PermitTunnel yes' 'UseDNS no' 'MaxSessions 200' 'MaxStartups 200' \
+        'ClientAliveInterval 2' 'ClientAliveCountMax 3' > "$conf"
+    mkdir -p /root/.ssh && chmod 700 /root/.ssh
+    if [ -d /run/systemd/system ]; then systemctl reload-or-restart ssh; else
+        mkdir -p /run/sshd; pgrep -x sshd >/dev/null || /usr/sbin/sshd; fi
+    say "This machine is a lab server; on the lab machine run: ./setup.sh cluster $(hostname)"
+}
+
+# The lab machine's key for its servers (its own, not the user's), and an ssh
+# drop-in that uses it for SERVER only (mn's own ssh commands read it too).
+add_server() {
+    local server="$1" dir=/etc/bgptopo key=/etc/bgptopo/cluster_ed25519
+    [ -n "$server" ] || die "name the server: ./setup.sh cluster SERVER"
+    install_packages openssh-client sudo
+    mkdir -p "$dir" && chmod 700 "$dir"
+    [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C "bgptopo-cluster@$(hostname)" -f "$key"
+    printf 'Host %s\n    User root\n    IdentityFile %s\n    IdentitiesOnly yes\n    StrictHostKeyChecking accept-new\n' \
+        "$server" "$key" > "/etc/ssh/ssh_config.d/bgptopo-$server.conf"
+    say "Add this line to /root/.ssh/authorized_keys on $server:"
+    cat "$key.pub"
+    say "Then: mn --custom bgptopo/topo.py --topo bgp3 --cluster localhost,$server"
+}
+
 case "${1:-}" in
+    server) prepare_server ;;
+    cluster) add_server "${2:-}" ;;
+    testserver) shift; exec "$PY" -m bgptopo.clusterserver "$@" ;;
     lab)  shift
           topo=bgp3
           case "${1:-}" in      # a scenario's flag (bgptopo/scenarios/): exercise, hijack
@@ -87,5 +129,5 @@ case "${1:-}" in
           exec mn --custom bgptopo/topo.py --topo "$topo" "$@" ;;
     test) shift; exec "$PY" -m pytest "$@" ;;
     "")   say "Ready: mn --custom bgptopo/topo.py --topo bgp3" ;;
-    *)    die "unknown command '$1'; use: ./setup.sh [lab|test]" ;;
+    *)    die "unknown command '$1'; use: ./setup.sh [lab|test|server|cluster SERVER|testserver up|down]" ;;
 esac

@@ -47,20 +47,20 @@ def answer(router, call):
 def kernel_prefixes(router, versions=(4,)):
     """The prefixes in router's kernel routing tables, as ip_networks (see
     kernel_keys)."""
-    return {network_of(key) for version in versions for key in kernel_keys(router.pid, version)}
+    return {network_of(key) for version in versions for key in kernel_keys(router, version)}
 
 
-def kernel_keys(pid, version):
-    """The destinations in the kernel routing table of pid's namespace but
+def kernel_keys(node, version):
+    """The destinations in the kernel routing table of node's namespace but
     the default, as /proc/PID/net writes them (proc_key): the main IPv4
     table; IPv6's tables, whose local entries are host routes no lab prefix
     equals. A file read per router instead of a command through its shell,
     and no parsing: a thousand routers of a thousand routes a poll."""
     if version == 4:
-        rows = proc_net_rows(pid, 'route')[1:]
+        rows = proc_net_rows(node, 'route')[1:]
         return {(fields[1], fields[7]) for fields in map(str.split, rows)
                 if len(fields) > 7 and fields[7] != '00000000'}
-    return {(fields[0], fields[1]) for fields in map(str.split, proc_net_rows(pid, 'ipv6_route'))
+    return {(fields[0], fields[1]) for fields in map(str.split, proc_net_rows(node, 'ipv6_route'))
             if len(fields) > 1 and fields[1] != '00'}
 
 
@@ -82,9 +82,13 @@ def network_of(key):
     return ipaddress.IPv6Network((int(destination, 16), int(size, 16)))
 
 
-def proc_net_rows(pid, table):
+def proc_net_rows(node, table):
+    """/proc/PID/net/TABLE of node's namespace; a node on another server
+    (bgptopo/cluster.py) reads its own."""
+    if hasattr(node, 'proc_net_rows'):
+        return node.proc_net_rows(table)
     try:
-        with open('/proc/%d/net/%s' % (pid, table)) as rows:
+        with open('/proc/%d/net/%s' % (node.pid, table)) as rows:
             return rows.read().splitlines()
     except OSError:
         return []      # the node is gone: require_running says so
@@ -175,16 +179,16 @@ def missing_routes(expectations, fed=False):
             lacking = prefixes - routed_prefixes(router, prefixes)
         else:
             lacking = {prefixes.keys[key] for key in set(prefixes.keys) - kernel_keys_of(
-                router.pid, prefixes.keys)}
+                router, prefixes.keys)}
         if lacking or not router.bgp_running():
             missing[router] = lacking
     return missing
 
 
-def kernel_keys_of(pid, keys):
+def kernel_keys_of(node, keys):
     """The kernel's /proc keys in the families keys hold."""
     sizes = {len(key[0]) for key in keys}
-    return set().union(*(kernel_keys(pid, version) for version, size in ((4, 8), (6, 32))
+    return set().union(*(kernel_keys(node, version) for version, size in ((4, 8), (6, 32))
                          if size in sizes))
 
 

@@ -7,7 +7,7 @@ import sys
 from mininet.clean import addCleanupCallback
 from mininet.log import error, output
 
-from bgptopo import containers, convergence, generated, lifecycle, preflight
+from bgptopo import cluster, containers, convergence, generated, lifecycle, preflight
 from bgptopo.errors import LabError, unexpected
 from bgptopo.lab import page
 from bgptopo.netclasses import end_waits_at_once
@@ -28,7 +28,8 @@ def entry(topo_class):
     def make(*args, **params):
         try:
             preflight.require_root()        # before anything, even reading configs
-            return prepare(topo_class(*args, **params))
+            tunnel, pins = cluster.take_params(params)      # --cluster's (bgptopo/cluster.py)
+            return prepare(cluster.from_command_line(topo_class(*args, **params), tunnel, pins))
         except LabError as failure:
             fail(failure, 2)
     make.__doc__ = topo_class.__doc__
@@ -91,6 +92,8 @@ def CLI(net, **params):
     return BgpCLI(net, **params)
 
 
+PLACEMENT = cluster.PLACEMENT      # mn's --placement classes, for --cluster
+CONTROLLERS = cluster.CONTROLLERS  # mn's 'none' controller, which --cluster needs to answer
 TESTS = {'fetch': fetch_test, 'converged': converge_test, 'check': check_test}
 
 

@@ -3,7 +3,8 @@
     sudo mn --custom bgptopo/topo.py --topo bgp3 [--test fetch]
 
 mn execs this file without __file__ and copies every name it defines into
-mn's own globals, so it defines only what mn looks for: topos, tests, CLI.
+mn's own globals, so it defines only what mn looks for: topos, tests, CLI, and for --cluster
+PLACEMENT and controllers (bgptopo/cluster.py says why).
 The topologies live in bgptopo/topologies.py, the rest in bgptopo/mnplugin.py."""
 
 
@@ -17,8 +18,8 @@ def _from_the_package_beside_this_file():
     from bgptopo import mnplugin, topologies
     return ({name: mnplugin.entry(topology)
              for name, topology in topologies.TOPOLOGIES.items()},
-            mnplugin.TESTS, mnplugin.CLI)
+            mnplugin.TESTS, mnplugin.CLI, mnplugin.PLACEMENT, mnplugin.CONTROLLERS)
 
 
-topos, tests, CLI = _from_the_package_beside_this_file()
+topos, tests, CLI, PLACEMENT, controllers = _from_the_package_beside_this_file()
 del _from_the_package_beside_this_file

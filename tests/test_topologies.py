@@ -60,11 +60,15 @@ def test_a_wrong_suite_choice_is_one_sentence(nothing_but_files, params, sentenc
 
 def test_the_custom_file_gives_mn_only_what_it_looks_for():
     """mn execs bgptopo/topo.py and copies every name it defines into its own
-    globals: only topos, tests and CLI may be there."""
+    globals: only topos, tests and CLI may be there, and for --cluster
+    PLACEMENT and controllers (bgptopo/cluster.py)."""
     names = {}
     path = os.path.join(REPO, 'bgptopo', 'topo.py')
     with open(path) as custom:
         exec(compile(custom.read(), path, 'exec'), names, names)
-    assert sorted(set(names) - {'__builtins__', '__doc__'}) == ['CLI', 'tests', 'topos']
+    assert sorted(set(names) - {'__builtins__', '__doc__'}) == ['CLI', 'PLACEMENT', 'controllers',
+                                                                 'tests', 'topos']
+    assert sorted(names['PLACEMENT']) == ['block', 'random']     # mn's --placement choices
+    assert sorted(names['controllers']) == ['none']
     assert sorted(names['topos']) == ['asgraph', 'bgp3', 'bgpring', 'lab']
     assert sorted(names['tests']) == ['check', 'converged', 'fetch']

@@ -1,0 +1,144 @@
+"""The cluster's decisions without servers (bgptopo/cluster.py): reading
+--cluster, its parameters, where ASes go, the sentences of a bad server."""
+
+import pytest
+
+from bgptopo import cluster
+from bgptopo.errors import LabError
+from bgptopo.topologies import Bgp3Topo, BgpRingTopo
+
+HERE = ('zebra version 8.4.4', 'BIRD version 2.0.12')
+
+
+def test_servers_come_from_mns_command_line():
+    assert cluster.servers_in(['mn', '--topo', 'bgp3', '--cluster', 'localhost,lab2']) == \
+        ['localhost', 'lab2']
+    assert cluster.servers_in(['mn', '--cluster=,lab2']) == ['localhost', 'lab2']
+    assert cluster.servers_in(['mn', '--topo', 'bgp3']) is None
+
+
+def test_params_tunnel_and_pins():
+    params = {'n': 4, 'tunnel': 'ssh', 'pin': 'r2@lab2+r3@lab2'}
+    assert cluster.take_params(params) == ('ssh', {'r2': 'lab2', 'r3': 'lab2'})
+    assert params == {'n': 4}
+    assert cluster.take_params({}) == ('vxlan', {})
+
+
+@pytest.mark.parametrize('params, sentence', [
+    ({'tunnel': 'gre'}, 'tunnel=gre is no tunnel kind; use tunnel=vxlan or tunnel=ssh.'),
+    ({'pin': 'r2'}, 'pin=r2 is not ROUTER@SERVER; e.g. pin=r2@lab2+r3@lab2.'),
+])
+def test_bad_params_are_sentences(params, sentence):
+    with pytest.raises(LabError) as raised:
+        cluster.take_params(params)
+    assert str(raised.value) == sentence
+
+
+def ring_placement(n, servers, pins=None):
+    return cluster.Placement(BgpRingTopo(n=n), servers, pins)
+
+
+def test_a_ring_splits_into_two_arcs():
+    """Balanced, and grown from neighbours: two links cross, not forty."""
+    placement = ring_placement(40, ['localhost', 'lab2'])
+    on_lab2 = sorted(int(r[1:]) for r, s in placement.of.items() if s == 'lab2')
+    assert len(on_lab2) == 20
+    assert on_lab2 == list(range(on_lab2[0], on_lab2[0] + 20))
+    assert len(placement.crossing) == 2
+
+
+def test_three_servers_share_a_ring():
+    placement = ring_placement(30, ['localhost', 'lab2', 'lab3'])
+    counts = sorted(list(placement.of.values()).count(s) for s in ('localhost', 'lab2', 'lab3'))
+    assert counts == [10, 10, 10]
+    assert len(placement.crossing) == 3
+
+
+def test_bgp3_pins_and_docker_hosts():
+    """Pinned ASes go where pinned; the Docker hosts stay on this machine
+    (no remote engine yet), so their links may cross."""
+    placement = cluster.Placement(Bgp3Topo(), ['localhost', 'lab2'],
+                                  {'r2': 'lab2', 'r3': 'lab2'})
+    assert placement.of == {'r1': 'localhost', 'host': 'localhost', 'webserver': 'localhost',
+                            'r2': 'lab2', 'r3': 'lab2'}
+    assert sorted(placement.crossing) == [('r1', 'r2'), ('r1', 'r3'), ('r2', 'webserver')]
+    assert placement.describe('vxlan') == (
+        'localhost: 1 routers, AS 4500 (r1); hosts host webserver | lab2: 2 routers, '
+        'AS 55000 (r2), AS 65000 (r3); 3 links cross servers (vxlan)')
+
+
+def test_an_as_stays_whole():
+    """Routers of one AS (here two routers forced into one group) share a server."""
+    groups = {'a': ['r1', 'r2'], 'b': ['r3'], 'c': ['r4']}
+    adjacent = {'a': {'b'}, 'b': {'a', 'c'}, 'c': {'b'}}
+    placed = cluster.assign(groups, ['s1', 's2'], adjacent.get)
+    assert placed == {'a': 's1', 'b': 's2', 'c': 's2'}
+
+
+@pytest.mark.parametrize('pins, sentence', [
+    ({'r9': 'lab2'}, 'pin= names r9, which is no router of this lab; pin one of r1, r2, r3.'),
+    ({'r2': 'lab9'}, 'pin= places a router on lab9, which --cluster does not list; add it to '
+                     '--cluster or pin to one of localhost,lab2.'),
+])
+def test_bad_pins_are_sentences(pins, sentence):
+    with pytest.raises(LabError) as raised:
+        cluster.Placement(Bgp3Topo(), ['localhost', 'lab2'], pins)
+    assert str(raised.value) == sentence
+
+
+def test_pins_need_a_cluster():
+    with pytest.raises(LabError) as raised:
+        cluster.from_command_line(Bgp3Topo(), 'vxlan', {'r2': 'lab2'}, argv=['mn'])
+    assert 'only --cluster gives' in str(raised.value)
+
+
+@pytest.mark.parametrize('lines, sentence', [
+    ([], 'the server lab2 lacks Mininet (mnexec); run ./setup.sh server there '
+         '(or apt-get install mininet).'),
+    (['mnexec', 'zebra version 8.1', HERE[1], '0'],
+     'the server lab2 runs FRR "zebra version 8.1", this machine "zebra version 8.4.4"; '
+     'install the same FRR on both.'),
+    (['mnexec', HERE[0], '', '0'],
+     'the server lab2 runs BIRD "none", this machine "BIRD version 2.0.12"; install the '
+     'same BIRD on both.'),
+    (['mnexec', HERE[0], HERE[1], '3'],
+     'the server lab2 already runs a Mininet lab (3 node shells); end it (or run `mn -c` '
+     'there) first.'),
+])
+def test_a_bad_server_is_one_sentence(lines, sentence):
+    with pytest.raises(LabError) as raised:
+        cluster.judge_server('lab2', lines, HERE)
+    assert str(raised.value) == sentence
+
+
+def test_a_good_server_passes():
+    cluster.judge_server('lab2', ['mnexec', HERE[0], HERE[1], '0'], HERE)
+
+
+def test_refused_labs_say_so():
+    with pytest.raises(LabError) as raised:
+        cluster.refuse_unsupported(Bgp3Topo(capture='/tmp/x'))
+    assert 'capture= is not supported across servers yet' in str(raised.value)
+
+
+def test_remote_classes_combine_router_and_remote_mixin():
+    from mininet.examples.cluster import RemoteMixin
+    from bgptopo.router import BirdRouter, QuaggaRouter
+    for kind in (QuaggaRouter, BirdRouter):
+        remote = cluster.remote_class(kind)
+        assert issubclass(remote, RemoteMixin) and issubclass(remote, kind)
+        assert remote.__mro__.index(cluster.RemoteRouter) < remote.__mro__.index(RemoteMixin)
+        assert cluster.remote_class(kind) is remote
+
+
+def test_no_local_sudo_for_the_user_we_are():
+    ssh = ['ssh', '-tt', 'root@lab2']
+    assert cluster.without_local_sudo(['sudo', '-E', '-u', 'root'] + ssh, 'root') == ssh
+    assert cluster.without_local_sudo(['sudo', '-E', '-u', 'nobody'] + ssh, 'nobody')[:4] == \
+        ['sudo', '-E', '-u', 'nobody']
+
+
+def test_remote_shells_notice_a_silent_server():
+    ssh = cluster.with_keepalive(['ssh', '-q', '-tt', 'root@lab2'])
+    assert ssh == ['ssh', '-o', 'ServerAliveInterval=2', '-o', 'ServerAliveCountMax=3',
+                   '-q', '-tt', 'root@lab2']

@@ -1,0 +1,211 @@
+"""The lab across two servers with stock `mn --cluster` (bgptopo/cluster.py),
+on this one machine: the second server is the test server container
+(bgptopo/clusterserver.py). bgp3 split (r1 and the Docker hosts here, r2
+and r3 there), its commands across servers, the cross-server link failed
+over; a ring of 40 split over the two converges; ssh tunnels as well as
+VXLAN; nothing left on either side; a server that does not answer is one
+sentence."""
+
+import io
+import os
+import re
+import signal
+import subprocess
+
+import pexpect
+import pytest
+
+from bgptopo import clusterserver, procs
+from clusterfixture import server
+from conftest import MN, QUESTION, REPO, lab_traces, new_traces, processes
+
+pytestmark = pytest.mark.integration
+assert server       # the fixture, imported for pytest
+
+
+def on_server(ip, command):
+    return subprocess.run(clusterserver.ssh_command(ip, command), capture_output=True,
+                          text=True, timeout=30).stdout
+
+
+def remote_traces(ip):
+    """What of a lab runs on the server: node shells, routing daemons, and
+    interfaces besides lo and its own eth0."""
+    processes = on_server(ip, 'ps -eo args').splitlines()
+    links = on_server(ip, 'ip -o link show').splitlines()
+    return {'processes': [p for p in processes
+                          if 'mininet:' in p or p.startswith(('/usr/lib/frr/', 'bird'))],
+            'links': [l.split(':')[1].strip() for l in links
+                      if l.split(':')[1].strip() != 'lo' and
+                      not l.split(':')[1].strip().startswith('eth0@')]}
+
+
+def nothing_new(before):
+    """No trace of a lab here that was not there before (the server's
+    daemons are this machine's processes too: they count)."""
+    found = new_traces(before)
+    argv = processes()
+    return {kind: [(item, ' '.join(argv.get(item, []))[:120]) if kind == 'daemons' else item
+                   for item in items] for kind, items in found.items()}
+
+
+def run_mn(topo, servers, *args, timeout=120):
+    """mn's run; everything it printed (Mininet's log writes to stderr) in stdout."""
+    return subprocess.run(MN + [topo, '--cluster', servers] + list(args), cwd=REPO,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
+
+
+def bgp3_split(ip, tunnel='vxlan'):
+    return 'bgp3,pin=r2@%s+r3@%s,tunnel=%s' % (ip, ip, tunnel)
+
+
+def test_bgp3_split_over_two_servers_at_the_prompt(server):
+    before = lab_traces()
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.logfile_read = transcript = io.StringIO()
+    try:
+        child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host webserver \| '
+                     r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); 3 links cross servers '
+                     r'\(vxlan\)' % re.escape(server))
+        child.expect('mininet> ')
+        for router, where in (('r2', 'bgptopo-server'), ('r3', 'bgptopo-server')):
+            child.sendline('%s hostname' % router)
+            child.expect(where)
+            child.expect('mininet> ')
+        child.sendline('converge')
+        child.expect(r'BGP converged in [\d.]+ s')
+        child.expect('mininet> ')
+        child.sendline('fetch')
+        child.expect('Which path does it install')
+        child.expect('mininet> ')
+        child.sendline('bgp r2')       # vtysh on the server
+        child.expect(r'192\.168\.\d+\.\d+ +4 +4500 ')
+        child.expect('mininet> ')
+        child.sendline('routes r3')    # the server's kernel table
+        child.expect(r'12\.0\.0\.0/24')
+        child.expect('mininet> ')
+        child.sendline('failover r1 r2')   # the cross-server link down: r1 goes by r3
+        child.expect(r'fetch works again after [\d.]+ s')
+        child.expect('mininet> ')
+        child.sendline('exit')
+        child.expect(pexpect.EOF)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_ring_of_40_split_converges(server):
+    before = lab_traces()
+    done = run_mn('bgpring,n=40', 'localhost,%s' % server, '--test', 'converged', timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert re.search(r'localhost: 20 routers, .*\| %s: 20 routers, .*; 2 links cross servers'
+                     % re.escape(server), done.stdout)
+    assert 'converged in' in done.stdout
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_ssh_tunnels_carry_the_lab_too(server):
+    before = lab_traces()
+    done = run_mn(bgp3_split(server, 'ssh'), 'localhost,%s' % server, '--test', 'fetch')
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert QUESTION.strip() in done.stdout
+    assert '3 links cross servers (ssh)' in done.stdout
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_a_server_that_does_not_answer_is_one_sentence(server):
+    """127.0.0.2 (loopback, where no sshd listens): nothing is built."""
+    before = lab_traces()
+    done = run_mn('bgp3', 'localhost,127.0.0.2', '--test', 'fetch', timeout=60)
+    assert done.returncode == 2
+    assert re.search(r'\*\*\* bgptopo: the server 127\.0\.0\.2 does not answer ssh as root '
+                     r'\(.*\); check that it is up and that `ssh root@127\.0\.0\.2 true` works '
+                     r'without a password\.', done.stdout)
+    assert nothing_new(before) == {}
+
+
+def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
+    """The server frozen (docker pause) under a running lab: the next command
+    ends the lab with a sentence naming the server; once the server is back,
+    its sshd drops the dead session and nothing of the lab is left there."""
+    before = lab_traces()
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.logfile_read = transcript = io.StringIO()
+    try:
+        child.expect('mininet> ')
+        clusterserver.docker('pause', clusterserver.CONTAINER)
+        child.sendline('bgp r2')
+        child.expect(r'the connection to the server %s ended \(r\d ran there\): is the server '
+                     r'down or unreachable\? the lab cannot go on: start it again\.'
+                     % re.escape(server), timeout=40)
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        clusterserver.docker('unpause', clusterserver.CONTAINER, check=False)
+        child.close(force=True)
+    assert child.exitstatus != 0
+    assert nothing_new(before) == {}
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            30, 0.5)
+
+
+def open_split_prompt(server):
+    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
+                                           'localhost,%s' % server],
+                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child.expect('mininet> ')
+    return child
+
+
+def test_sigterm_leaves_nothing_on_either_side(server):
+    before = lab_traces()
+    child = open_split_prompt(server)
+    try:
+        assert remote_traces(server)['processes']      # r2 and r3 run there
+        os.kill(child.pid, signal.SIGTERM)
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
+
+
+def test_sigkill_then_mn_c_with_the_cluster_leaves_nothing(server):
+    """`mn -c --cluster localhost,SERVER` cleans this machine and, through
+    the cluster edition's cleanup, runs `mn -c` on the server."""
+    before = lab_traces()
+    child = open_split_prompt(server)
+    try:
+        assert remote_traces(server)['processes']
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.close(force=True)
+        subprocess.run(['mn', '-c', '--cluster', 'localhost,%s' % server],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
+
+
+def test_bird_routers_run_on_the_server_too(server):
+    """BIRD's r2 and r3 on the server, FRR's r1 here: the page, then nothing left."""
+    before = lab_traces()
+    done = run_mn('bgp3,bird=r2+r3,pin=r2@%s+r3@%s' % (server, server),
+                  'localhost,%s' % server, '--test', 'fetch')
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert QUESTION.strip() in done.stdout
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
