@@ -97,9 +97,10 @@ class Bulk(object):
             self.set_up_routers()
 
     def set_up_routers(self):
-        """The early links in one `ip -batch`, then each router set up with
-        its link ends (Router.set_up): its first daemons, and after the last
-        router's, every router's rest (router_configured)."""
+        """The early links in one `ip -batch`, then every router set up with
+        its link ends (Router.send_set_up, side by side), then its first
+        daemons, and after the last router's, every router's rest
+        (router_configured)."""
         self.early = True
         ends = {name: [] for name in self.added}
         for name1, intf1, mac1, name2, intf2, mac2 in self.early_links:
@@ -108,8 +109,14 @@ class Bulk(object):
             ends[name1].append(intf1)
             ends[name2].append(intf2)
         self.make_veths()
+        # every router's kernel work sent before any answer is read: the
+        # shells do it side by side, a round trip for all instead of each
         for name in sorted(self.added):
-            self.added[name].set_up(ends[name])
+            self.added[name].send_set_up(ends[name])
+        for name in sorted(self.added):
+            self.added[name].finish_set_up()
+        for name in sorted(self.added):
+            self.added[name].start_after_set_up()
 
     def make_veths(self):
         """Every pending veth pair, each end made in its node's namespace, in

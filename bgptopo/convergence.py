@@ -27,21 +27,36 @@ def all_sessions(routers_):
     """{router: {peer address: Session}} of several routers, their suites
     asked side by side; {} for a router whose BGP daemon is not running
     (nobody to ask)."""
+    asked = [r for r in routers_ if r.bgp_running()]
+    answers = {r: direct_sessions(r) for r in asked}
     calls = {r: r.popen(r.routing.sessions_command(), universal_newlines=True)
-             for r in routers_ if r.bgp_running()}
-    answers = {r: r.routing.parse_sessions(answer(r, call)) for r, call in calls.items()}
+             for r in asked if answers[r] is None}
+    answers.update({r: r.routing.parse_sessions(answer(r, call)) for r, call in calls.items()})
     return {r: answers.get(r, {}) for r in routers_}
+
+
+def direct_sessions(router):
+    """router's sessions asked without a process (an FRR bgpd's own socket,
+    a millisecond where vtysh takes tens), or None: its suite's command then."""
+    try:
+        return router.routing.direct_sessions(router, ANSWER_TIMEOUT)
+    except TimeoutError:
+        raise hung(router)
 
 
 def answer(router, call):
     """A call's output, or a sentence when it hangs past its deadline."""
     output = procs.output_within(call, ANSWER_TIMEOUT)
     if output is None:
-        raise LabError("%s's %s did not answer within %d s; is its %s stuck? "
-                       "`restart %s` starts it again." % (
-                           router.name, router.routing.shell, ANSWER_TIMEOUT,
-                           router.routing.bgp_daemon, router.name))
+        raise hung(router)
     return output
+
+
+def hung(router):
+    return LabError("%s's %s did not answer within %d s; is its %s stuck? "
+                    "`restart %s` starts it again." % (
+                        router.name, router.routing.shell, ANSWER_TIMEOUT,
+                        router.routing.bgp_daemon, router.name))
 
 
 def kernel_prefixes(router, versions=(4,)):

@@ -147,6 +147,7 @@ class Router(DaemonNode):
         self.bulk = bulk        # bgptopo/bulk.py: the build this router is part of
         self.queued_starts = None   # [(daemon, args)] to start (start_daemon)
         self.set_up_ends = None     # the link ends set up early (set_up), if it was
+        self.set_up_batch = None    # send_set_up's batch file, until finish_set_up
         DaemonNode.__init__(self, name, **params)
         if self.bulk:
             self.bulk.router_added(self)
@@ -171,19 +172,48 @@ class Router(DaemonNode):
         return result
 
     def set_up(self, link_ends=None):
-        """Its private run directory and sysctls, one `ip -batch` of its
-        interfaces (kernel_batch), its first daemons. link_ends: the names
-        of its link ends there are now (the bulk's early set-up, before
-        Mininet makes the other links); None: all its links are made."""
+        """Its private run directory, sysctls and interfaces in one round
+        trip through its shell (send_set_up, finish_set_up), then its first
+        daemons. link_ends: the names of its link ends there are now (the
+        bulk's early set-up, before Mininet makes the other links); None:
+        all its links are made."""
+        self.send_set_up(link_ends)
+        self.finish_set_up()
+        self.start_after_set_up()
+
+    def send_set_up(self, link_ends=None):
+        """The set-up's kernel work sent to the node's shell, its answer not
+        waited for: a bulk sends every router's before reading any
+        (bgptopo/bulk.py). The `ip -batch` of its interfaces (kernel_batch)
+        is read from a memory file of ours (/proc/OURPID/fd/N: no file to
+        write into the run directory the same line mounts, none left
+        behind)."""
         self.set_up_ends = link_ends
+        self.set_up_batch = kernel_batch_file(self.kernel_batch(link_ends))
         # IPv6 too; no duplicate address detection, which would hold each
         # address back (and the sessions on it) for a second or more: the
         # kernel does DAD if all's or the interface's accept_dad says so
         # (conf/default's 0 is what interfaces made later get)
-        self.cmd(self.mount_line() + ' && '
-                 'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
-                 'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
-        self.run_kernel_batch(self.kernel_batch(link_ends))
+        self.require_alive()
+        self.sendCmd(self.mount_line() + ' && '
+                     'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
+                     'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done; '
+                     'ip -batch /proc/%d/fd/%d' % (os.getpid(), self.set_up_batch.fileno()))
+
+    def finish_set_up(self):
+        """send_set_up's answer: nothing, or what failed, in a sentence."""
+        try:
+            failed = self.waitOutput().strip()
+        finally:
+            self.set_up_batch.close()
+        if failed:
+            raise LabError('%s cannot set up its interfaces (%s); a stub\'s name too long for '
+                           'Linux (15 characters)? give the router a shorter name.'
+                           % (self.name, ' / '.join(failed.splitlines()[-2:])))
+
+    def start_after_set_up(self):
+        """A capture from boot, then its first daemons (in a bulk build;
+        all of them otherwise)."""
         if self.boot_capture:
             tcpdump.start(self, tcpdump.boot_intfs(self), self.boot_capture)
         self.start_daemons(in_bulk=bool(self.bulk))
@@ -406,6 +436,15 @@ def router_class(suite_key):
     """The node class of routers running that suite (a suite without one
     of its own runs on the generic Router)."""
     return {kind.suite_key: kind for kind in (QuaggaRouter, BirdRouter)}.get(suite_key, Router)
+
+
+def kernel_batch_file(lines):
+    """An anonymous file in memory holding lines, for a node's shell to read
+    through /proc/OURPID/fd/N; gone when closed or when we exit."""
+    batch = os.fdopen(os.memfd_create('kernel.batch'), 'w+')
+    batch.write('\n'.join(lines) + '\n')
+    batch.flush()
+    return batch
 
 
 def start_line(run_dir, name, args, mark=''):

@@ -43,6 +43,7 @@ CASES_DIR = os.path.join(TESTS_DIR, 'cases')
 SOLVED = 'solved'
 MAX_HOPS = 16
 UNREACHABLE = 'RTNETLINK answers: Network is unreachable\n'
+NO_RUN_DIR = '/nonexistent/bgptopo-fake-run'    # a fake router's run directory: no sockets
 
 
 def merged(base, changes):
@@ -372,6 +373,11 @@ class FakeRouter(FakeNode, Router):
 
     def bgpd_file(self):
         return router_conf(self.name, 'bgpd', self.etc_dir)
+
+    def run_file(self, name):
+        """No daemon's socket is there: the suite asks through vtysh,
+        which answer() plays."""
+        return os.path.join(NO_RUN_DIR, name)
 
     def address_file(self):
         return addressing.address_file(self.name, self.etc_dir)

@@ -1,7 +1,7 @@
 """Unit: a build's bulk work (bgptopo/bulk.py) on routers that only record
 what happens to them: nobody's second daemons start before every router
 runs its first ones; then every router's are sent before any answer is
-read; progress lines come no more often than asked; a veth pair is one
+read; so is every router's early set-up; progress lines come no more often than asked; a veth pair is one
 `ip -batch` line across two namespaces. The bulk build on the real stack
 is in every integration test (every lab is built so), and a ring past a
 hundred routers in tests/test_generated.py."""
@@ -29,6 +29,16 @@ class RecordingRouter(object):
         self.queued_starts = None
 
 
+    def send_set_up(self, link_ends):
+        self.events.append(('send set-up', self.name, tuple(link_ends)))
+
+    def finish_set_up(self):
+        self.events.append(('finish set-up', self.name))
+
+    def start_after_set_up(self):
+        self.events.append(('first daemons', self.name))
+
+
 def build(names, every=1000.0):
     events = []
     routers = [RecordingRouter(name, events) for name in names]
@@ -46,6 +56,20 @@ def test_second_daemons_start_once_every_router_runs_its_first():
     assert made.done
     assert [kind for kind, _ in events] == ['rest'] * 3 + ['send'] * 3 + ['take'] * 3
     assert all(router.queued_starts is None for router in routers)
+
+
+def test_the_early_set_up_is_sent_to_every_router_before_any_answer_is_read(monkeypatch):
+    """The routers' set-up round trips overlap (Router.send_set_up): every
+    router's is sent, then every answer read, then the first daemons start."""
+    events = []
+    routers = [RecordingRouter(name, events) for name in ('r1', 'r2')]
+    made = bulk.Bulk(['r1', 'r2'], early_links=[('r1', 'r1-eth0', None, 'r2', 'r2-eth0', None)])
+    monkeypatch.setattr(made, 'make_veths', lambda: events.append(('veths',)))
+    for router in routers:
+        made.router_added(router)
+    assert events == [('veths',), ('send set-up', 'r1', ('r1-eth0',)),
+                      ('send set-up', 'r2', ('r2-eth0',)), ('finish set-up', 'r1'),
+                      ('finish set-up', 'r2'), ('first daemons', 'r1'), ('first daemons', 'r2')]
 
 
 def test_a_router_that_failed_to_start_leaves_no_queue_behind():

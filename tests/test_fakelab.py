@@ -11,6 +11,7 @@ import shlex
 import pytest
 
 import fakelab
+from fakelab import NO_RUN_DIR
 from fakefrr import SAMPLES_DIR, SHELL_SAMPLES, VTYSH_SAMPLES, ImpossibleState, sample
 from bgptopo import lab, routing, tracing
 from bgptopo.errors import LabError
@@ -39,6 +40,9 @@ class SampleNode(object):
 
     def __init__(self, state, name):
         self.state, self.name = state, name
+
+    def run_file(self, name):
+        return os.path.join(NO_RUN_DIR, name)     # no socket: vtysh is asked
 
     def cmd(self, line):
         words = shlex.split(line)

@@ -5,6 +5,7 @@ suite-neutral code the commands use (a suite whose answers the lab misreads
 fails here)."""
 
 import ipaddress
+import shlex
 
 import pytest
 
@@ -49,6 +50,20 @@ def test_every_session_is_established_with_routes(net):
             s.state == 'Established' and s.received >= 1
             for s in router.routing.sessions(router).values()), 10, interval=0.2), \
             (router.name, router.routing.sessions(router))
+
+
+def test_frr_routers_answer_on_their_daemons_socket_as_through_vtysh(net):
+    """convergence asks an FRR bgpd on its vty socket, not through vtysh."""
+    frr_routers = [r for r in labinfo.routers(net) if r.routing.key == 'frr']
+    for router in frr_routers:
+        direct = router.routing.direct_sessions(router, 5)
+        assert set(direct) == PEERS[router.name]
+        through_vtysh = router.routing.parse_sessions(
+            router.cmd(' '.join(map(shlex.quote, router.routing.sessions_command()))))
+        assert {a: s.state for a, s in direct.items()} == \
+            {a: s.state for a, s in through_vtysh.items()}
+    assert all(r.routing.direct_sessions(r, 5) is None for r in labinfo.routers(net)
+               if r not in frr_routers)
 
 
 def test_best_routes_carry_the_as_paths_of_the_picture(net):

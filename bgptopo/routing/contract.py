@@ -184,6 +184,13 @@ class RoutingSuite(object):
         (the answer to sessions_command, asked through router.cmd)."""
         raise NotImplementedError
 
+    def direct_sessions(self, router, timeout):
+        """{peer address: Session} asked of the BGP daemon without starting
+        a process (FRR: bgpd's vty socket), or None if this suite cannot
+        (callers then run sessions_command); TimeoutError past timeout
+        seconds."""
+        return None
+
     def sessions_command(self):
         """argv of the command, run in the node, whose output parse_sessions
         reads: callers run it in several routers side by side."""

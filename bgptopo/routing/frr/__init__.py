@@ -10,7 +10,7 @@ import os
 from bgptopo.errors import LabError
 from bgptopo.paths import ETC_DIR, router_conf, shown
 from bgptopo.routing.contract import Route, RoutingSuite, Session
-from bgptopo.routing.frr import feed, install
+from bgptopo.routing.frr import feed, install, vty
 from bgptopo.routing.frr.config import parse_bgp
 from bgptopo.routing.frr.policy import Side
 from bgptopo.routing.frr import render
@@ -124,7 +124,20 @@ class Frr(RoutingSuite):
         return [self.installation.log_file(daemon)] if self.installation.name == 'FRR' else []
 
     def sessions(self, router):
-        return self.parse_sessions(vtysh(router, '%s json' % SUMMARY))
+        found = self.direct_sessions(router, vty.ANSWER_TIMEOUT)
+        return found if found is not None else \
+            self.parse_sessions(vtysh(router, '%s json' % SUMMARY))
+
+    def direct_sessions(self, router, timeout):
+        """From bgpd's vty socket (bgptopo/routing/frr/vty.py); None if it
+        is not there (Quagga's, a bgpd starting): vtysh then says why."""
+        try:
+            return self.parse_sessions(vty.ask(router.run_file(self.ready_file('bgpd')),
+                                               '%s json' % SUMMARY, timeout))
+        except TimeoutError:
+            raise
+        except OSError:
+            return None
 
     def sessions_command(self):
         return ['vtysh', '-c', '%s json' % SUMMARY]
