@@ -349,9 +349,21 @@ class RemoteRouter(object):
         target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
         self.ssh('cat > %s' % shlex.quote(target), text)
 
-    def run_kernel_batch(self):
+    files_here = False
+
+    def set_up(self, link_ends=None):
+        """As a Router's, but in two round trips: the batch of its
+        interfaces is copied into the run directory once it is mounted."""
+        self.set_up_ends = link_ends
+        self.cmd(self.set_up_line())
+        self.run_kernel_batch(self.kernel_batch(link_ends))
+        self.start_after_set_up()
+
+    def run_kernel_batch(self, lines):
+        if not lines:
+            return
         name = posixpath.join(self.routing.run_dir, 'kernel.batch')
-        self.put_file(name, '\n'.join(self.kernel_batch()) + '\n')
+        self.put_file(name, '\n'.join(lines) + '\n')
         failed = self.cmd('ip -batch %s' % name).strip()
         if failed:
             raise LabError('%s cannot set up its interfaces on %s (%s).'

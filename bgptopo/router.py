@@ -49,6 +49,7 @@ class DaemonNode(GuardedShell, Node):
     DaemonNodes, and so is a fed lab's feeder (bgptopo/feeding.py)."""
 
     run_dir = None      # the folder each node mounts its private tmpfs on
+    files_here = True   # its run files are reachable from this process (run_file)
 
     def __init__(self, name, **params):
         self.daemon_pids = {}
@@ -190,15 +191,20 @@ class Router(DaemonNode):
         behind)."""
         self.set_up_ends = link_ends
         self.set_up_batch = kernel_batch_file(self.kernel_batch(link_ends))
-        # IPv6 too; no duplicate address detection, which would hold each
-        # address back (and the sessions on it) for a second or more: the
-        # kernel does DAD if all's or the interface's accept_dad says so
-        # (conf/default's 0 is what interfaces made later get)
         self.require_alive()
-        self.sendCmd(self.mount_line() + ' && '
-                     'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
-                     'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done; '
-                     'ip -batch /proc/%d/fd/%d' % (os.getpid(), self.set_up_batch.fileno()))
+        self.sendCmd('%s; ip -batch /proc/%d/fd/%d' % (
+            self.set_up_line(), os.getpid(), self.set_up_batch.fileno()))
+
+    def set_up_line(self):
+        """The shell line of the set-up before the interfaces: the private
+        run directory mounted, forwarding on (IPv6 too), no duplicate address
+        detection, which would hold each address back (and the sessions on
+        it) for a second or more: the kernel does DAD if all's or the
+        interface's accept_dad says so (conf/default's 0 is what interfaces
+        made later get)."""
+        return (self.mount_line() + ' && '
+                'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && '
+                'for dad in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 > $dad; done')
 
     def finish_set_up(self):
         """send_set_up's answer: nothing, or what failed, in a sentence."""

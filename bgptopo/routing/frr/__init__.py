@@ -130,7 +130,10 @@ class Frr(RoutingSuite):
 
     def direct_sessions(self, router, timeout):
         """From bgpd's vty socket (bgptopo/routing/frr/vty.py); None if it
-        is not there (Quagga's, a bgpd starting): vtysh then says why."""
+        is not there (Quagga's, a bgpd starting, a router on another
+        server): vtysh then says why."""
+        if not getattr(router, 'files_here', True):
+            return None
         try:
             return self.parse_sessions(vty.ask(router.run_file(self.ready_file('bgpd')),
                                                '%s json' % SUMMARY, timeout))
