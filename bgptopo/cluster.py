@@ -612,17 +612,24 @@ def check_servers(servers):
             raise LabError('the server %s does not answer ssh as root (%s); check that it is '
                            'up and that `ssh root@%s true` works without a password.' % (
                                server, 'timed out' if done is None else
-                               done.stderr.strip().splitlines()[-1:] or 'no answer', server))
+                               (done.stderr.strip().splitlines() or ['no answer'])[-1], server))
         lines = done.stdout.strip().splitlines()
         judge_server(server, lines, here)
 
 
 def local_versions():
-    zebra = subprocess.run('/usr/lib/frr/zebra --version 2>/dev/null | head -1', shell=True,
-                           capture_output=True, universal_newlines=True).stdout.strip()
-    bird = subprocess.run('bird --version 2>&1 | head -1', shell=True, capture_output=True,
-                          universal_newlines=True).stdout.strip()
-    return zebra, bird
+    return tuple(first_line(command) for command in (['/usr/lib/frr/zebra', '--version'],
+                                                        ['bird', '--version']))
+
+
+def first_line(command):
+    """The first line command prints (BIRD's version goes to stderr), or ''."""
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=SSH_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return ''
+    return (done.stdout.strip().splitlines() or [''])[0]
 
 
 def judge_server(server, lines, here):
