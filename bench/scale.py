@@ -60,10 +60,10 @@ def plot(path, mesh):
                    label='%s: peak RSS' % suite)
         right.plot(sizes, [r['private_mib_mean'] for r in rows], marker='.', linestyle=':',
                    label='%s: private' % suite)
-    for axes in (left, right):
+    for axes, place in ((left, 'upper left'), (right, 'center right')):
         axes.set_xscale('log')
         axes.set_xlabel('routers (%s)' % ('full mesh' if mesh else 'ring'))
-        axes.legend(fontsize='small')
+        axes.legend(fontsize='small', loc=place)
     left.set_yscale('log')
     left.set_ylabel('seconds')
     left.set_title('time from process start')
