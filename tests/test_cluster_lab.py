@@ -60,12 +60,18 @@ def bgp3_split(ip, tunnel='vxlan'):
     return 'bgp3,pin=r2@%s+r3@%s,tunnel=%s' % (ip, ip, tunnel)
 
 
-def test_bgp3_split_over_two_servers_at_the_prompt(server):
-    before = lab_traces()
+def split_prompt(server):
+    """mn's prompt on bgp3 split over here and server; (the child, what it said)."""
     child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
                                            'localhost,%s' % server],
                           cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
     child.logfile_read = transcript = io.StringIO()
+    return child, transcript
+
+
+def test_bgp3_split_over_two_servers_at_the_prompt(server):
+    before = lab_traces()
+    child, transcript = split_prompt(server)
     try:
         child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host webserver \| '
                      r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); 3 links cross servers '
@@ -138,10 +144,7 @@ def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
     ends the lab with a sentence naming the server; once the server is back,
     its sshd drops the dead session and nothing of the lab is left there."""
     before = lab_traces()
-    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
-                                           'localhost,%s' % server],
-                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
-    child.logfile_read = transcript = io.StringIO()
+    child, transcript = split_prompt(server)
     try:
         child.expect('mininet> ')
         clusterserver.docker('pause', clusterserver.CONTAINER)
@@ -162,9 +165,7 @@ def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
 
 
 def open_split_prompt(server):
-    child = pexpect.spawn(MN[0], MN[1:] + [bgp3_split(server), '--cluster',
-                                           'localhost,%s' % server],
-                          cwd=REPO, timeout=60, encoding='utf-8', dimensions=(50, 200))
+    child, _ = split_prompt(server)
     child.expect('mininet> ')
     return child
 

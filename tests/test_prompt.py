@@ -90,7 +90,14 @@ class TestBgp3Prompt(object):
         finally:
             ask(prompt, 'link r1 r2 up')
         assert 'BGP converged in' in ask(prompt, 'converge')
-        assert 'BGP path: 55000' in ask(prompt, 'path')
+        # converged means routed and every session Established: the direct
+        # path r2 sends once the session is back may come a moment later
+        shown = []
+
+        def direct_path():
+            shown.append(ask(prompt, 'path'))
+            return 'BGP path: 55000' in shown[-1]
+        assert procs.wait_until(direct_path, 10, interval=0.2), shown[-1]
 
     def test_draw_without_a_name_writes_after_the_topology_beside_a_bgptopo_folder(
             self, prompt, workdir):
