@@ -265,12 +265,12 @@ def wait(net, timeout=None):
     lab says how far it got now and then (mn's info level); a fed lab's
     table loads with a line every few seconds of what each router holds."""
     start = time.monotonic()
-    feed = feeding_of(net)
+    goal = Goal(net)
+    feed = goal.feed
     if timeout is None:
         timeout = TIMEOUT + (feed.deadline() if feed else 0)
     for router in routers(net):
         router.wait_started()
-    goal = Goal(net)
     progress = Progress()
     while True:
         looked = time.monotonic()
