@@ -19,8 +19,12 @@
   between the servers' addresses; the default) or SshTunnelLink (ssh
   Ethernet tunnels, as the cluster edition's RemoteLink, with unique tap
   names): tunnel=vxlan|ssh.
-- Docker hosts stay on this machine (a remote engine is not reached yet):
-  their AS's routers may sit elsewhere, and their link then crosses servers.
+- Docker hosts go with their AS (RemoteDockerHost): their containers run
+  in their server's own Docker engine, with the same confinement and
+  images, reached here as a unix socket that ssh forwards (EngineTunnel);
+  the node's shell joins the container's namespaces there. The container's
+  lifeline is the engine connection, so it ends with the lab however the
+  lab ends, and with the connection.
 """
 
 import math
@@ -36,10 +40,12 @@ from mininet.examples.cluster import RandomPlacer, RemoteLink, RemoteMixin
 from mininet.link import Link
 from mininet.log import info
 
-from bgptopo import procs
+from bgptopo import generated, lifecycle, procs
 from bgptopo.bulk import Bulk
+from bgptopo.dockerhost import DockerHost, attached, starts_shell
 from bgptopo.errors import LabError
 from bgptopo.lifecycle import NodeDied
+from bgptopo.netclasses import image_of
 from bgptopo.router import START_TIMEOUT
 
 LOCAL = 'localhost'
@@ -155,8 +161,7 @@ class Placement(object):
         by_as = assign(self.groups, servers, adjacent.get, as_pins)
         self.of = {r: by_as[asn_of[r]] for r in asn_of}
         for host in topo.end_hosts():
-            self.of[host] = LOCAL if is_docker(topo, host) else self.of.get(
-                peer(topo, host), LOCAL)
+            self.of[host] = self.of.get(peer(topo, host), LOCAL)
         for node in topo.nodes():
             self.of.setdefault(node, LOCAL)
         self.crossing = [(a, b) for a, b in topo.links() if self.of[a] != self.of[b]]
@@ -184,10 +189,6 @@ def shortened(items, shown=6):
     return ', '.join(items[:shown]) + ' and %d more ASes' % (len(items) - shown)
 
 
-def is_docker(topo, node):
-    return node in topo.docker_hosts()
-
-
 def peer(topo, host):
     try:
         return topo.peer_router(host)
@@ -204,14 +205,16 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     placement = Placement(topo, servers, pins)
     local_routers = [r for r in topo.routers() if placement.of[r] == LOCAL]
     topo.bulk = Bulk(local_routers)
+    check_engines(topo, placement)
     for node in topo.nodes():
         node_info = topo.nodeInfo(node)
         node_info['server'] = placement.of[node]
+        remote = placement.of[node] != LOCAL
         if node in placement.routers():
-            node_info['bulk'] = topo.bulk if placement.of[node] == LOCAL else None
-            if placement.of[node] != LOCAL:
-                node_info['cls'] = remote_class(node_info['cls'])
-                node_info['controlPath'] = CONTROL_PATH
+            node_info['bulk'] = None if remote else topo.bulk
+        if remote and (node in placement.routers() or node in topo.docker_hosts()):
+            node_info['cls'] = remote_class(node_info['cls'])
+            node_info['controlPath'] = CONTROL_PATH
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
@@ -285,48 +288,44 @@ _remote_classes = {}
 
 
 def remote_class(cls):
-    """cls (a Router class) running on another server: RemoteRouter and the
-    cluster edition's RemoteMixin before it (made once per class)."""
+    """cls (a Router or DockerHost class) running on another server: our
+    remote part and the cluster edition's RemoteMixin before it (made once
+    per class)."""
     if cls not in _remote_classes:
-        _remote_classes[cls] = type('Remote' + cls.__name__, (RemoteRouter, RemoteMixin, cls), {})
+        ours = RemoteDockerHost if issubclass(cls, DockerHost) else RemoteRouter
+        _remote_classes[cls] = type('Remote' + cls.__name__, (ours, RemoteMixin, cls), {})
     return _remote_classes[cls]
 
 
-class RemoteRouter(object):
-    """What a Router does through this machine's /proc and files, done
-    through the node's ssh connection to its server instead. Before
-    RemoteMixin and the Router class in the bases."""
+class RemoteShell(object):
+    """A node whose shell runs on its server over the server's shared ssh
+    connection, that notices when the connection ends. Before RemoteMixin
+    and the node's own class in the bases."""
 
     def startShell(self, *args, **kwargs):
         """The cluster edition runs ssh through `sudo -u USER` here; as that
         user already (root), sudo adds nothing, and Debian 12's sudo (use_pty)
         stops the ssh (SIGTTOU: measured) when mn runs at a terminal."""
         self.sshcmd = with_keepalive(without_local_sudo(self.sshcmd, self.user))
-        return super(RemoteRouter, self).startShell(*args, **kwargs)
+        return super(RemoteShell, self).startShell(*args, **kwargs)
 
     def require_alive(self):
         """NodeDied when the node's ssh session ended: the server went away
         (ssh's keepalives notice within KEEPALIVE * KEEPALIVE_COUNT s)."""
         if self.shell is None or self.shell.poll() is not None:
-            raise NodeDied('the connection to the server %s ended (%s ran there): is the server '
-                           'down or unreachable? the lab cannot go on: start it again.'
-                           % (self.server, self.name))
+            raise self.server_gone()
+
+    def server_gone(self):
+        return NodeDied('the connection to the server %s ended (%s ran there): is the server '
+                        'down or unreachable? the lab cannot go on: start it again.'
+                        % (self.server, self.name))
 
     def _popen(self, cmd, sudo=True, tt=True, **params):
         """ssh joins a command's words with spaces for the remote shell:
         each is quoted, so `vtysh -c 'show bgp summary json'` stays whole."""
         if self.isRemote and isinstance(cmd, (list, tuple)):
             cmd = [shlex.quote(str(word)) for word in cmd]
-        return super(RemoteRouter, self)._popen(cmd, sudo=sudo, tt=tt, **params)
-
-    def run_file(self, name):
-        raise LabError('%s runs on %s: reading its run files from here is not supported '
-                       'across servers yet; run that command on a lab without --cluster.'
-                       % (self.name, self.server))
-
-    def mount_line(self):
-        """The server may lack the suite's run directory (no service made it)."""
-        return 'mkdir -p %s && %s' % (self.run_dir, super(RemoteRouter, self).mount_line())
+        return super(RemoteShell, self)._popen(cmd, sudo=sudo, tt=tt, **params)
 
     def ssh(self, command, text=None, timeout=SSH_TIMEOUT):
         """A command on the node's server (root namespace), over its shared
@@ -348,6 +347,21 @@ class RemoteRouter(object):
         """text into path inside this node's mount namespace on its server."""
         target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
         self.ssh('cat > %s' % shlex.quote(target), text)
+
+
+class RemoteRouter(RemoteShell):
+    """What a Router does through this machine's /proc and files, done
+    through the node's ssh connection to its server instead. Before
+    RemoteMixin and the Router class in the bases."""
+
+    def run_file(self, name):
+        raise LabError('%s runs on %s: reading its run files from here is not supported '
+                       'across servers yet; run that command on a lab without --cluster.'
+                       % (self.name, self.server))
+
+    def mount_line(self):
+        """The server may lack the suite's run directory (no service made it)."""
+        return 'mkdir -p %s && %s' % (self.run_dir, super(RemoteRouter, self).mount_line())
 
     files_here = False
 
@@ -437,6 +451,39 @@ class RemoteRouter(object):
     def proc_net_rows(self, table):
         """/proc/net/TABLE in the node's network namespace (convergence)."""
         return self.cmd('cat /proc/net/%s' % table).replace('\r', '').splitlines()
+
+
+class RemoteDockerHost(RemoteShell):
+    """A DockerHost whose container runs in its server's engine (engines):
+    the node's shell joins the container's namespaces there, and the engine
+    is asked whether its container runs. Before RemoteMixin and the
+    DockerHost class in the bases."""
+
+    def _popen(self, cmd, sudo=True, tt=True, **params):
+        # from a directory the container has (mnexec returns to the cwd)
+        if self.isRemote and starts_shell(cmd):
+            cmd = ['env', '-C', '/'] + attached(cmd, self.container.pid)
+        return super(RemoteDockerHost, self)._popen(cmd, sudo=sudo, tt=tt, **params)
+
+    def end_container(self):
+        """As a DockerHost's; when its server's engine no longer answers
+        (the server went away), the engine has ended the container already:
+        its lifeline ended with the connection."""
+        try:
+            super(RemoteDockerHost, self).end_container()
+        except OSError:         # the Docker SDK's connection errors among them
+            lifecycle.disown(self.container)
+
+    def require_alive(self):
+        super(RemoteDockerHost, self).require_alive()
+        try:
+            running = self.container.running()
+        except OSError:         # the engine's connection broke: the server went away
+            raise self.server_gone()
+        if not running:
+            raise NodeDied("%s's container on %s was stopped from outside the lab (docker rm "
+                           "or kill there?); the lab cannot go on: start it again."
+                           % (self.name, self.server))
 
 
 def with_keepalive(sshcmd):
@@ -588,6 +635,56 @@ class SshTunnelLink(CrossServerLink):
         return tunnel
 
 
+# Docker engines of other servers
+
+class EngineTunnel(object):
+    """A server's Docker engine reached here as a unix socket that ssh
+    forwards to the server's own (/var/run/docker.sock): the Docker SDK
+    speaks to it as to this machine's, the containers' lifelines included.
+    The ssh's remote command reads the pipe only this process writes, so
+    the forward ends when the lab does, however it ends (each container's
+    lifeline, a connection through it, closes with the lab first)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.name = "%s's Docker engine" % server
+        self.path = os.path.join(generated.run_directory(), 'docker.sock')
+        self.process = subprocess.Popen(
+            with_keepalive(ssh_to(server) + [
+                '-o', 'ControlPath=none', '-o', 'ExitOnForwardFailure=yes',
+                '-L', '%s:/var/run/docker.sock' % self.path, 'cat >/dev/null']),
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        lifecycle.adopt(self)
+        if not procs.wait_until(lambda: os.path.exists(self.path) or
+                                self.process.poll() is not None, SSH_TIMEOUT):
+            self.fail('it did not answer within %d s' % SSH_TIMEOUT)
+        if self.process.poll() is not None:
+            self.fail(self.process.stderr.read().decode(errors='replace').strip()[-160:] or
+                      'ssh ended')
+
+    @property
+    def url(self):
+        return 'unix://' + self.path
+
+    def fail(self, why):
+        self.terminate()
+        raise LabError('the Docker engine of %s cannot be reached over ssh (%s); check that '
+                       '`ssh root@%s docker info` works.' % (self.server, why, self.server))
+
+    def terminate(self):
+        self.process.stdin.close()
+        procs.stop(self.process.pid)
+        self.process.wait()
+        lifecycle.disown(self)
+
+
+def engines(servers):
+    """{host: the URL here of its server's engine} for {host: server}: one
+    EngineTunnel per server, the lab's until it ends."""
+    tunnels = {server: EngineTunnel(server) for server in sorted(set(servers.values()))}
+    return {host: tunnels[server].url for host, server in servers.items()}
+
+
 # preflight
 
 def check_servers(servers):
@@ -615,6 +712,35 @@ def check_servers(servers):
                                (done.stderr.strip().splitlines() or ['no answer'])[-1], server))
         lines = done.stdout.strip().splitlines()
         judge_server(server, lines, here)
+
+
+def check_engines(topo, placement):
+    """Each server that gets Docker hosts runs a Docker engine holding their
+    images: one sentence naming the server and the fix, before anything is built."""
+    wanted = {}
+    for host in topo.docker_hosts():
+        if placement.of[host] != LOCAL:
+            wanted.setdefault(placement.of[host], set()).add(image_of(topo.nodeInfo(host)))
+    for server, images in sorted(wanted.items()):
+        probe = 'docker info >/dev/null 2>&1 || echo none; for i in %s; do docker image ' \
+            'inspect $i >/dev/null 2>&1 || echo $i; done' % ' '.join(map(shlex.quote, sorted(images)))
+        try:
+            answer = subprocess.run(ssh_to(server) + [probe], capture_output=True,
+                                    stdin=subprocess.DEVNULL, universal_newlines=True,
+                                    timeout=SSH_TIMEOUT).stdout.split()
+        except subprocess.TimeoutExpired:
+            answer = ['none']
+        if answer[:1] == ['none']:
+            hosts = [h for h in topo.docker_hosts() if placement.of[h] == server]
+            raise LabError('the server %s runs no Docker engine, which its hosts (%s) need; run '
+                           './setup.sh server there.' % (server, ' '.join(hosts)))
+        if answer:
+            raise LabError('the server %s lacks the image %s; run ./setup.sh server there, which '
+                           'builds the lab\'s images.' % (server, answer[0]))
+
+
+def ssh_to(server):
+    return ['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', 'root@%s' % server]
 
 
 def local_versions():

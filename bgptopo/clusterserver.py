@@ -2,9 +2,11 @@
 trying `mn --cluster` without a second machine: a container of the lab's
 own Debian base with sshd, sudo, Debian's mininet, FRR and BIRD 2
 (dockerfiles/server), on an internal Docker bridge network of ours (it
-reaches this machine and nothing beyond), run with the capabilities
-Mininet needs inside it (NET_ADMIN, SYS_ADMIN, /dev/net/tun; this machine
-refuses --privileged).
+reaches this machine and nothing beyond), with a Docker engine of its own
+holding the lab's images (loaded from this machine's: its internal network
+reaches no apt mirror to build them), run with what Mininet and that engine
+need inside it (every capability this machine allows, no seccomp filter,
+/dev/net/tun; this machine refuses --privileged).
 
 Root logs in by a key the project makes (never the user's own): the key,
 the server's host key and the authorized_keys the container mounts sit in
@@ -16,6 +18,8 @@ it: container, network, drop-in, folder.
     python3 -m bgptopo.clusterserver up      # prints the server's address
     python3 -m bgptopo.clusterserver down"""
 
+import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -39,11 +43,18 @@ KNOWN_HOSTS = os.path.join(STATE_DIR, 'known_hosts')
 AUTHORIZED = os.path.join(STATE_DIR, 'authorized_keys')
 SSH_READY_TIMEOUT = 20.0
 DOCKER_TIMEOUT = 60
-# what Mininet needs inside the container; --privileged is refused here
-# (this machine's capability bounding set lacks CAP_SYS_RESOURCE)
-RUN_OPTIONS = ['--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_ADMIN', '--device', '/dev/net/tun',
-               # /proc/sys writable in the routers' namespaces (ip_forward)
-               '--security-opt', 'systempaths=unconfined']
+RECIPE_LABEL = 'org.bgptopo.recipe'
+# the engine's containers' cgroups (dockerfiles/server/start), on this machine's hierarchies
+CGROUP_PARENT = 'bgptopo-testserver'
+ENGINE_READY_TIMEOUT = 30.0
+LOAD_TIMEOUT = 300
+# what Mininet and a Docker engine need inside the container. --privileged is
+# refused here (this machine's capability bounding set lacks CAP_SYS_RESOURCE),
+# so: every other capability, no seccomp filter (runc's session keyring), /proc/sys
+# writable (ip_forward in the routers' namespaces), the engine's images on a tmpfs
+RUN_OPTIONS = ['--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--device', '/dev/net/tun',
+               '--security-opt', 'seccomp=unconfined', '--security-opt', 'systempaths=unconfined',
+               '--tmpfs', '/var/lib/docker:exec']
 
 
 def docker(*args, check=True):
@@ -64,14 +75,30 @@ def has_image(image):
     return bool(docker('images', '-q', image))
 
 
+def recipe():
+    """A digest of what the server image is built from: an image of an older
+    recipe (one left by an earlier checkout) is rebuilt."""
+    digest = hashlib.sha256()
+    for name in ('Dockerfile', 'start'):
+        with open(os.path.join(DOCKERFILES_DIR, 'server', name), 'rb') as part:
+            digest.update(part.read())
+    return digest.hexdigest()[:16]
+
+
+def image_recipe():
+    return docker('image', 'inspect', '-f', '{{index .Config.Labels "%s"}}' % RECIPE_LABEL,
+                  SERVER_IMAGE, check=False)
+
+
 def build_image(force=False):
     """dockerfiles/server, FROM the lab's own base (made by bgptopo.images)."""
-    if has_image(SERVER_IMAGE) and not force:
+    if image_recipe() == recipe() and not force:
         return
     if not has_image(BASE_IMAGE):
         raise LabError('%s is missing; run ./setup.sh (it makes the lab\'s base image) '
                        'before building the test server.' % BASE_IMAGE)
-    build_step(['docker', 'build', '-q', '-t', SERVER_IMAGE, '-f',
+    build_step(['docker', 'build', '-q', '-t', SERVER_IMAGE, '--label',
+                '%s=%s' % (RECIPE_LABEL, recipe()), '-f',
                 os.path.join(DOCKERFILES_DIR, 'server', 'Dockerfile'), DOCKERFILES_DIR],
                'docker build of %s' % SERVER_IMAGE)
 
@@ -140,7 +167,39 @@ def up():
     if not procs.wait_until(lambda: answers(ip), SSH_READY_TIMEOUT, 0.2):
         raise LabError('the test server %s does not answer ssh within %d s; see `docker logs '
                        '%s`.' % (ip, SSH_READY_TIMEOUT, CONTAINER))
+    if not procs.wait_until(lambda: engine_answers(ip), ENGINE_READY_TIMEOUT, 0.2):
+        raise LabError('the test server\'s Docker engine did not answer within %d s; see '
+                       '`docker exec %s cat /var/log/dockerd.txt`.'
+                       % (ENGINE_READY_TIMEOUT, CONTAINER))
+    load_images(ip)
     return ip
+
+
+def engine_answers(ip):
+    return subprocess.run(ssh_command(ip, 'docker', 'info'), capture_output=True,
+                          timeout=15).returncode == 0
+
+
+def load_images(ip):
+    """The lab's images that this machine has, into the server's engine (what
+    ./setup.sh server builds on a server that reaches an apt mirror)."""
+    from bgptopo import images
+    names = [name for name in sorted(images.known()) if docker('images', '-q', name)]
+    save = subprocess.Popen(['docker', 'save'] + names, stdout=subprocess.PIPE)
+    try:
+        loaded = subprocess.run(ssh_command(ip, 'docker', 'load', '-q'), stdin=save.stdout,
+                                capture_output=True, text=True, timeout=LOAD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        loaded = None
+    finally:
+        save.stdout.close()
+        procs.stop(save.pid)
+        save.wait()
+    if loaded is None or loaded.returncode:
+        raise LabError('the lab\'s images did not load into the test server\'s engine (%s); '
+                       'see `docker exec %s cat /var/log/dockerd.txt`.' % (
+                           'timed out' if loaded is None else loaded.stderr.strip()[-200:],
+                           CONTAINER))
 
 
 def host_key_made():
@@ -153,10 +212,22 @@ def down():
     """Remove the test server and everything of it; safe when nothing runs."""
     docker('rm', '-f', '-v', CONTAINER, check=False)
     docker('network', 'rm', NETWORK, check=False)
+    remove_cgroups()
     for path in (SSH_DROP_IN,):
         if os.path.exists(path):
             os.remove(path)
     shutil.rmtree(STATE_DIR, ignore_errors=True)
+
+
+def remove_cgroups():
+    """The cgroups the server's engine made on this machine's hierarchies,
+    deepest first (each is empty once the container is gone)."""
+    for top in glob.glob('/sys/fs/cgroup/*/%s' % CGROUP_PARENT):
+        for folder, _, _ in sorted(os.walk(top), key=lambda found: -len(found[0])):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
 
 
 def main(argv=None):

@@ -22,17 +22,23 @@ ENGINE_SOCKET = 'unix:///var/run/docker.sock'   # the SDK's default DOCKER_HOST
 ASK_TIMEOUT = 2.0       # seconds the engine gets to answer engine_status
 
 
-def client():
-    """A Docker client, or a sentence saying why there is none."""
+def client(engine=None):
+    """A Docker client of this machine's engine, or of engine (another
+    server's, as a local URL: bgptopo/cluster.py), or a sentence saying why
+    there is none."""
     try:
         import docker
     except ImportError:
         raise LabError('The Docker SDK for Python is missing; run ./setup.sh '
                        'or apt-get install python3-docker.')
     try:
-        docker_client = docker.from_env(timeout=30)
+        docker_client = docker.DockerClient(base_url=engine, timeout=30) if engine else \
+            docker.from_env(timeout=30)
         docker_client.ping()
     except Exception:
+        if engine:
+            raise LabError('A server\'s Docker engine (reached here as %s) does not answer; '
+                           'check `docker info` on that server (./setup.sh starts it).' % engine)
         raise LabError('The Docker engine is not running (`docker info` fails); '
                        'run ./setup.sh, which starts it, or start dockerd.')
     return docker_client
@@ -106,6 +112,15 @@ class LabContainer(object):
         """How the lab ends what it owns (lifecycle.end_everything)."""
         self.remove()
 
+    def running(self):
+        """Does the engine say the container runs? (How a container on
+        another server is watched: its pid is not this machine's.)"""
+        import docker.errors
+        try:
+            return self.api.inspect_container(self.id)['State']['Running']
+        except docker.errors.NotFound:
+            return False
+
     def close_lifeline(self):
         """Let go of the container's PID 1: it exits, and the engine starts
         ending the container (auto_remove) while the lab ends the rest."""
@@ -167,8 +182,9 @@ def remove_leftovers(docker_client):
 
 class ContainerStarts(object):
     """The containers of hosts ({host: image}) started in threads (the SDK
-    imported, dead labs' containers removed first); pending: {host: its
-    PendingContainer}.
+    imported, dead labs' containers removed first), each in this machine's
+    engine or the one engines ({host: engine URL}) names; pending: {host:
+    its PendingContainer}.
     One of the lab's things until every start has ended (lifecycle.adopt),
     so an ending of the lab during the starts waits for them (with a
     deadline) and then removes what they started (each container is the
@@ -177,13 +193,13 @@ class ContainerStarts(object):
     name = 'the containers\' start'
     TIMEOUT = 60.0      # seconds all starts may take (the SDK's calls have 30 each)
 
-    def __init__(self, hosts, begin=True):
+    def __init__(self, hosts, begin=True, engines=None):
         """begin: start now; else when the first host asks for its container
         (a lab whose routers start first: the import and the starts then
         take the CPU while FRR's bgpd waits its fixed second, and not from
         the config dry runs and the routers' start before it)."""
         lifecycle.adopt(self)
-        self.hosts = dict(hosts)
+        self.hosts, self.engines = dict(hosts), dict(engines or {})
         self.starts, self.pending = [], {}
         for host in sorted(self.hosts):
             self.pending[host] = PendingContainer(host, self)
@@ -194,11 +210,13 @@ class ContainerStarts(object):
         """Start the threads, once."""
         if self.starts:
             return
-        pool = ThreadPoolExecutor(max_workers=len(self.hosts) + 1)
-        ready = pool.submit(ready_client)
-        self.starts.append(ready)
+        engines = {self.engines.get(host) for host in self.hosts}
+        pool = ThreadPoolExecutor(max_workers=len(self.hosts) + len(engines))
+        ready = {engine: pool.submit(ready_client, engine) for engine in engines}
+        self.starts.extend(ready.values())
         for host, pending in sorted(self.pending.items()):
-            pending.start = pool.submit(start_after, ready, host, self.hosts[host])
+            pending.start = pool.submit(start_after, ready[self.engines.get(host)], host,
+                                        self.hosts[host])
             self.starts.append(pending.start)
         pool.shutdown(wait=False)
 
@@ -216,9 +234,9 @@ class ContainerStarts(object):
             lifecycle.disown(self)
 
 
-def ready_client():
+def ready_client(engine=None):
     """A Docker client, with the containers of dead labs removed."""
-    docker_client = client()
+    docker_client = client(engine)
     remove_leftovers(docker_client)
     return docker_client
 

@@ -30,11 +30,9 @@ class DockerHost(GuardedShell, DualStack, Host):
         lifecycle.adopt(self)
 
     def _popen(self, cmd, **params):
-        # Mininet starts a node's shell as `mnexec -cdn ...` (new namespaces);
-        # ours attaches to the container's namespaces with `mnexec -cda PID`,
-        # from a directory the container has (mnexec returns to the cwd).
-        if cmd[0] == 'mnexec' and cmd[1] == '-cdn':
-            cmd = ['mnexec', '-cda', str(self.container.pid)] + cmd[2:]
+        # from a directory the container has (mnexec returns to the cwd)
+        if starts_shell(cmd):
+            cmd = attached(cmd, self.container.pid)
             params.setdefault('cwd', '/')
         return Host._popen(self, cmd, **params)
 
@@ -58,3 +56,14 @@ class DockerHost(GuardedShell, DualStack, Host):
         self.hang_up()
         Host.terminate(self)
         self.container.remove()
+
+
+def starts_shell(cmd):
+    """Is cmd Mininet's start of a node's shell in new namespaces
+    (`mnexec -cdn ...`, or `mnexec -cn ...` on a cluster's server)?"""
+    return list(cmd[:1]) == ['mnexec'] and cmd[1] in ('-cdn', '-cn')
+
+
+def attached(cmd, pid):
+    """That start made to join the namespaces of pid instead (`mnexec -cda PID ...`)."""
+    return ['mnexec', cmd[1][:-1] + 'a', str(pid)] + list(cmd[2:])

@@ -12,10 +12,11 @@ each host waits for its own container. In a lab whose routers start first
 (bgptopo/bulk.py starts every daemon before any host is made) the threads
 begin when the first host is made, so they run while FRR's bgpd waits its
 fixed second before its first connection, and the config dry runs and the
-routers' start do not share the CPU with them. Otherwise all of it is done
-here, before anything is built, so a missing engine or image is said first."""
-
-from concurrent.futures import ThreadPoolExecutor
+routers' start do not share the CPU with them. Otherwise the SDK removes
+dead labs' containers and builds missing images here, before anything is
+built, so a missing engine or image is said first, and the starts begin.
+Containers of a cluster lab's hosts on other servers start in those
+servers' engines (bgptopo/cluster.py)."""
 
 from bgptopo import capture, containers, generated, images, lifecycle, preflight, scenarios
 from bgptopo.netclasses import CONTAINERNET, image_of
@@ -35,17 +36,18 @@ def prepare(topo):
                                                 for name in routers_to_check(topo)})
         try:
             generated.remove_stale_dirs()
-            if CONTAINERNET or not containers.has_images(lab_images(topo)):
+            engines = remote_engines(topo)
+            local_hosts = [host for host in topo.docker_hosts() if host not in engines]
+            images_here = containers.has_images(lab_images(topo, local_hosts))
+            if CONTAINERNET or not images_here:
                 docker_client = containers.client()
                 containers.remove_leftovers(docker_client)
-                for host in topo.docker_hosts():
+                for host in local_hosts:
                     images.build(docker_client, image_of(topo.nodeInfo(host)))
-                if not CONTAINERNET:
-                    start_containers(topo, docker_client)
-            elif topo.docker_hosts():
+            if topo.docker_hosts() and not CONTAINERNET:
                 starts = containers.ContainerStarts(
                     {host: image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()},
-                    begin=not routers_start_first(topo))
+                    begin=not (images_here and routers_start_first(topo)), engines=engines)
                 for host, pending in starts.pending.items():
                     topo.nodeInfo(host)['container'] = pending
         finally:
@@ -73,21 +75,16 @@ def routers_start_first(topo):
     return bulk is not None and bulk.early_links is not None
 
 
-def lab_images(topo):
-    return sorted({image_of(topo.nodeInfo(host)) for host in topo.docker_hosts()})
+def lab_images(topo, hosts):
+    return sorted({image_of(topo.nodeInfo(host)) for host in hosts})
 
 
-def start_containers(topo, docker_client):
-    """Start every host's container at once (each takes ~0.2 s of docker's
-    time, mostly waiting), while the config dry runs go on; Mininet then
-    builds the hosts around them. A failure leaves the started ones to
-    lifecycle.end_everything."""
-    hosts = topo.docker_hosts()
-    with ThreadPoolExecutor(max_workers=len(hosts) or 1) as pool:
-        started = {host: pool.submit(containers.LabContainer, docker_client, host,
-                                     image_of(topo.nodeInfo(host))) for host in hosts}
-    failures = [f.exception() for f in started.values() if f.exception()]
-    if failures:
-        raise failures[0]
-    for host, future in started.items():
-        topo.nodeInfo(host)['container'] = future.result()
+def remote_engines(topo):
+    """{host: its engine's URL here} for the Docker hosts that a cluster lab
+    placed on other servers (bgptopo/cluster.py reaches their engines)."""
+    elsewhere = {host: topo.nodeInfo(host)['server'] for host in topo.docker_hosts()
+                 if topo.nodeInfo(host).get('server', 'localhost') != 'localhost'}
+    if not elsewhere:
+        return {}
+    from bgptopo import cluster
+    return cluster.engines(elsewhere)

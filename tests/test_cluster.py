@@ -1,6 +1,8 @@
 """The cluster's decisions without servers (bgptopo/cluster.py): reading
 --cluster, its parameters, where ASes go, the sentences of a bad server."""
 
+import subprocess
+
 import pytest
 
 from bgptopo import cluster
@@ -55,16 +57,16 @@ def test_three_servers_share_a_ring():
 
 
 def test_bgp3_pins_and_docker_hosts():
-    """Pinned ASes go where pinned; the Docker hosts stay on this machine
-    (no remote engine yet), so their links may cross."""
+    """Pinned ASes go where pinned, each with its hosts, Docker hosts included
+    (they run in their server's engine), so only router links cross."""
     placement = cluster.Placement(Bgp3Topo(), ['localhost', 'lab2'],
                                   {'r2': 'lab2', 'r3': 'lab2'})
-    assert placement.of == {'r1': 'localhost', 'host': 'localhost', 'webserver': 'localhost',
+    assert placement.of == {'r1': 'localhost', 'host': 'localhost', 'webserver': 'lab2',
                             'r2': 'lab2', 'r3': 'lab2'}
-    assert sorted(placement.crossing) == [('r1', 'r2'), ('r1', 'r3'), ('r2', 'webserver')]
+    assert sorted(placement.crossing) == [('r1', 'r2'), ('r1', 'r3')]
     assert placement.describe('vxlan') == (
-        'localhost: 1 routers, AS 4500 (r1); hosts host webserver | lab2: 2 routers, '
-        'AS 55000 (r2), AS 65000 (r3); 3 links cross servers (vxlan)')
+        'localhost: 1 routers, AS 4500 (r1); hosts host | lab2: 2 routers, '
+        'AS 55000 (r2), AS 65000 (r3); hosts webserver; 2 links cross servers (vxlan)')
 
 
 def test_an_as_stays_whole():
@@ -123,12 +125,48 @@ def test_refused_labs_say_so():
 
 def test_remote_classes_combine_router_and_remote_mixin():
     from mininet.examples.cluster import RemoteMixin
+    from bgptopo.dockerhost import DockerHost
     from bgptopo.router import BirdRouter, QuaggaRouter
-    for kind in (QuaggaRouter, BirdRouter):
+    for kind, ours in ((QuaggaRouter, cluster.RemoteRouter), (BirdRouter, cluster.RemoteRouter),
+                       (DockerHost, cluster.RemoteDockerHost)):
         remote = cluster.remote_class(kind)
         assert issubclass(remote, RemoteMixin) and issubclass(remote, kind)
-        assert remote.__mro__.index(cluster.RemoteRouter) < remote.__mro__.index(RemoteMixin)
+        assert remote.__mro__.index(ours) < remote.__mro__.index(RemoteMixin)
         assert cluster.remote_class(kind) is remote
+
+
+def test_a_remote_docker_hosts_shell_joins_its_container_there():
+    """Mininet's remote shell start (`mnexec -cn`) joins the container's
+    namespaces by its pid on the server, from a directory every image has."""
+    from bgptopo.dockerhost import attached, starts_shell
+    start = ['mnexec', '-cn', 'env', 'PS1=\x7f', 'bash']
+    assert starts_shell(start) and starts_shell(['mnexec', '-cdn', 'bash'])
+    assert not starts_shell(['ip', 'link']) and not starts_shell(['mnexec', '-a', '7', 'ip'])
+    assert attached(start, 4242) == ['mnexec', '-ca', '4242', 'env', 'PS1=\x7f', 'bash']
+    assert attached(['mnexec', '-cdn', 'bash'], 7) == ['mnexec', '-cda', '7', 'bash']
+
+
+@pytest.mark.parametrize('answer, sentence', [
+    ('none\n', 'the server lab2 runs no Docker engine, which its hosts (webserver) need; run '
+                './setup.sh server there.'),
+    ('bgptopo/webserver\n', 'the server lab2 lacks the image bgptopo/webserver; run ./setup.sh '
+                            'server there, which builds the lab\'s images.')])
+def test_a_server_without_engine_or_image_is_one_sentence(monkeypatch, answer, sentence):
+    topo = Bgp3Topo()
+    placement = cluster.Placement(topo, ['localhost', 'lab2'], {'r2': 'lab2'})
+    asked = []
+
+    def probe(command, **_kwargs):
+        asked.append(command)
+        return subprocess.CompletedProcess(command, 0, answer, '')
+    monkeypatch.setattr(cluster.subprocess, 'run', probe)
+    with pytest.raises(LabError) as raised:
+        cluster.check_engines(topo, placement)
+    assert str(raised.value) == sentence
+    assert [command[-2] for command in asked] == ['root@lab2']   # one probe, of lab2 only
+    monkeypatch.setattr(cluster.subprocess, 'run', lambda command, **_: subprocess.
+                        CompletedProcess(command, 0, '', ''))
+    cluster.check_engines(topo, placement)      # engine and image there: no sentence
 
 
 def test_no_local_sudo_for_the_user_we_are():

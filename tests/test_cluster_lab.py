@@ -29,12 +29,14 @@ def on_server(ip, command):
 
 
 def remote_traces(ip):
-    """What of a lab runs on the server: node shells, routing daemons, and
-    interfaces besides lo and its own eth0."""
+    """What of a lab runs on the server: node shells, routing daemons,
+    containers in its engine, and interfaces besides lo and its own eth0."""
     processes = on_server(ip, 'ps -eo args').splitlines()
+    containers = on_server(ip, 'docker ps -a --format "container {{.Names}}"').splitlines()
     links = on_server(ip, 'ip -o link show').splitlines()
     return {'processes': [p for p in processes
-                          if 'mininet:' in p or p.startswith(('/usr/lib/frr/', 'bird'))],
+                          if 'mininet:' in p or p.startswith(('/usr/lib/frr/', 'bird'))] +
+            containers,
             'links': [l.split(':')[1].strip() for l in links
                       if l.split(':')[1].strip() != 'lo' and
                       not l.split(':')[1].strip().startswith('eth0@')]}
@@ -56,6 +58,21 @@ def run_mn(topo, servers, *args, timeout=120):
                           timeout=timeout)
 
 
+CONFINED = "none nobody [ALL] true"
+
+
+def confinement(ip, container):
+    """A container's network, user, dropped capabilities and read-only root, on the server."""
+    return on_server(ip, 'docker inspect -f "{{.HostConfig.NetworkMode}} {{.Config.User}} '
+                         '{{.HostConfig.CapDrop}} {{.HostConfig.ReadonlyRootfs}}" %s'
+                     % container).strip()
+
+
+def local_containers():
+    return subprocess.run(['docker', 'ps', '-a', '--format', '{{.Names}}'], capture_output=True,
+                          text=True, timeout=30).stdout.split()
+
+
 def bgp3_split(ip, tunnel='vxlan'):
     return 'bgp3,pin=r2@%s+r3@%s,tunnel=%s' % (ip, ip, tunnel)
 
@@ -73,14 +90,16 @@ def test_bgp3_split_over_two_servers_at_the_prompt(server):
     before = lab_traces()
     child, transcript = split_prompt(server)
     try:
-        child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host webserver \| '
-                     r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); 3 links cross servers '
-                     r'\(vxlan\)' % re.escape(server))
+        child.expect(r'placement: localhost: 1 routers, AS 4500 \(r1\); hosts host \| '
+                     r'%s: 2 routers, AS 55000 \(r2\), AS 65000 \(r3\); hosts webserver; 2 '
+                     r'links cross servers \(vxlan\)' % re.escape(server))
         child.expect('mininet> ')
         for router, where in (('r2', 'bgptopo-server'), ('r3', 'bgptopo-server')):
             child.sendline('%s hostname' % router)
             child.expect(where)
             child.expect('mininet> ')
+        assert confinement(server, 'bgptopo.webserver') == CONFINED     # in the server's engine
+        assert 'bgptopo.webserver' not in local_containers()
         child.sendline('converge')
         child.expect(r'BGP converged in [\d.]+ s')
         child.expect('mininet> ')
@@ -123,7 +142,7 @@ def test_ssh_tunnels_carry_the_lab_too(server):
     done = run_mn(bgp3_split(server, 'ssh'), 'localhost,%s' % server, '--test', 'fetch')
     assert done.returncode == 0, done.stdout[-2000:]
     assert QUESTION.strip() in done.stdout
-    assert '3 links cross servers (ssh)' in done.stdout
+    assert '2 links cross servers (ssh)' in done.stdout
     assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
 
@@ -149,8 +168,8 @@ def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
         child.expect('mininet> ')
         clusterserver.docker('pause', clusterserver.CONTAINER)
         child.sendline('bgp r2')
-        child.expect(r'the connection to the server %s ended \(r\d ran there\): is the server '
-                     r'down or unreachable\? the lab cannot go on: start it again\.'
+        child.expect(r'the connection to the server %s ended \((r\d|webserver) ran there\): is the '
+                     r'server down or unreachable\? the lab cannot go on: start it again\.'
                      % re.escape(server), timeout=40)
         child.expect(pexpect.EOF, timeout=60)
     except pexpect.ExceptionPexpect:
@@ -208,5 +227,45 @@ def test_bird_routers_run_on_the_server_too(server):
                   'localhost,%s' % server, '--test', 'fetch')
     assert done.returncode == 0, done.stdout[-2000:]
     assert QUESTION.strip() in done.stdout
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+def test_a_container_removed_on_the_server_ends_the_lab_with_a_sentence(server):
+    """The web server's container removed in the server's engine from
+    outside: the next command says so, naming the server, and the lab ends
+    leaving nothing on either side."""
+    before = lab_traces()
+    child, transcript = split_prompt(server)
+    try:
+        child.expect('mininet> ')
+        on_server(server, 'docker rm -f bgptopo.webserver')
+        child.sendline('routes r1')
+        child.expect(r"webserver's container on %s was stopped from outside the lab \(docker rm "
+                     r"or kill there\?\); the lab cannot go on: start it again\."
+                     % re.escape(server), timeout=20)
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        child.close(force=True)
+    assert child.exitstatus != 0
+    assert nothing_new(before) == {}
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
+
+
+def test_a_server_without_the_image_is_one_sentence(server):
+    """The web server's image missing on the server it is placed on: one
+    sentence naming server, image and fix; nothing built on either side."""
+    before = lab_traces()
+    on_server(server, 'docker rmi bgptopo/webserver')
+    try:
+        done = run_mn(bgp3_split(server), 'localhost,%s' % server, '--test', 'fetch', timeout=60)
+    finally:
+        clusterserver.load_images(server)
+    assert done.returncode == 2, done.stdout[-2000:]
+    assert ('*** bgptopo: the server %s lacks the image bgptopo/webserver; run ./setup.sh server '
+            'there, which builds the lab\'s images.' % server) in done.stdout
     assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
