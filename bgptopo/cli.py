@@ -6,7 +6,6 @@ Misuse prints a usage line or one sentence and the prompt goes on."""
 import json
 import os
 import select
-import subprocess
 import sys
 
 from mininet.cli import CLI
@@ -227,8 +226,7 @@ class BgpCLI(CLI):
         if len(words) == 2:
             output(router.routing.run_cli(router, words[1]))
         else:
-            subprocess.call(['mnexec', '-a', str(router.pid)] +
-                            router.routing.interactive_cli(router))
+            router.interact(router.routing.interactive_cli(router))
 
 
     @command

@@ -288,7 +288,8 @@ def remote_class(cls):
     """cls (a Router class) running on another server: RemoteRouter and the
     cluster edition's RemoteMixin before it (made once per class)."""
     if cls not in _remote_classes:
-        _remote_classes[cls] = type('Remote' + cls.__name__, (RemoteRouter, RemoteMixin, cls), {})
+        _remote_classes[cls] = type('Remote' + cls.__name__,
+                                    (RemoteRouter, RemoteProcesses, RemoteMixin, cls), {})
     return _remote_classes[cls]
 
 
@@ -437,6 +438,86 @@ class RemoteRouter(object):
     def proc_net_rows(self, table):
         """/proc/net/TABLE in the node's network namespace (convergence)."""
         return self.cmd('cat /proc/net/%s' % table).replace('\r', '').splitlines()
+
+
+class RemoteProcesses(object):
+    """What the lab's commands ask of a node's machine (Router's
+    process_alive, process_said, stop_process, written_at, bring_here,
+    interact), answered on the node's server: through its shell, or one
+    more ssh session over its shared connection (in_node_command)."""
+
+    def process_alive(self, pid):
+        return pid in self.living([pid])
+
+    def process_said(self, name):
+        if self.shell is None or self.shell.poll() is not None:
+            return ''
+        return self.cmd('cat %s 2>/dev/null' % shlex.quote(
+            posixpath.join(self.run_dir, '%s.out' % name))).replace('\r\n', '\n')
+
+    def stop_process(self, pid, grace):
+        """Signalled and waited for on the server, through the node's shell;
+        a dead shell's processes died with it (their parent-death signal)."""
+        if self.shell is None or self.shell.poll() is not None:
+            return
+        self.cmd('kill %d 2>/dev/null; for i in $(seq %d); do kill -0 %d 2>/dev/null || break; '
+                 'sleep 0.1; done; kill -9 %d 2>/dev/null; true'
+                 % (pid, int(grace * 10), pid, pid), timeout=grace + 10)
+
+    def written_at(self, path):
+        """A file for this machine is written into the node's private run
+        directory on its server (gone with the node), and copied here as it
+        grows (bring_here)."""
+        return posixpath.join(self.run_dir, os.path.basename(path))
+
+    def bring_here(self, written, path, pid):
+        """written (in the node's private run directory) copied into path
+        here as it is written, until the process pid writing it ends."""
+        inside = '/proc/%d/root%s' % (self.pid, os.path.realpath(written))
+        return FileCopy(self.server_command(
+            'tail --pid=%d -s %s -c +1 -F %s 2>/dev/null' % (pid, COPY_PULSE, shlex.quote(inside))),
+            path, self.server)
+
+    def interact(self, args):
+        """args inside the node on its server, on the user's terminal (ssh
+        -tt gives them one there)."""
+        return subprocess.call(self.in_node_command(args, terminal=True))
+
+    def server_command(self, line, terminal=False):
+        """The local command that runs a shell line on the node's server
+        (root namespace), over the node's shared ssh connection."""
+        ssh = [word for word in self.sshcmd if terminal or word != '-tt']
+        return ssh + [line]
+
+    def in_node_command(self, args, terminal=False):
+        """The local command that runs args inside the node (its network
+        and mount namespaces) on its server."""
+        return self.server_command(' '.join(shlex.quote(str(word)) for word in
+                                            ['mnexec', '-a', self.pid] + list(args)), terminal)
+
+
+COPY_PULSE = 0.1        # seconds between the copy's looks at a growing file
+COPY_GRACE = 5.0        # seconds the copy gets to end once its writer has
+
+
+class FileCopy(object):
+    """A file on a server copied here as it grows: one local process (the
+    command given, which prints the file and ends when its writer does),
+    its output into path; ended with the lab process (parent-death signal)."""
+
+    def __init__(self, command, path, server):
+        self.path, self.server = path, server
+        with open(path, 'wb') as out:
+            self.process = subprocess.Popen(['setpriv', '--pdeathsig', 'TERM'] + command,
+                                            stdin=subprocess.DEVNULL, stdout=out,
+                                            stderr=subprocess.DEVNULL)
+
+    def finish(self):
+        """Wait for the copy to end (its writer ended); a copy that does not
+        is stopped, and what it copied stays."""
+        if not procs.wait_exit(self.process.pid, COPY_GRACE):
+            procs.stop(self.process.pid, grace=1.0)
+        self.process.wait()
 
 
 def with_keepalive(sshcmd):
