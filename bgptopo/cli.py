@@ -223,8 +223,8 @@ class BgpCLI(CLI):
         if router.routing.shell != shell:
             raise LabError('%s runs %s, which has no %s; use `%s %s`.' % (
                 router.name, router.routing.name, shell, router.routing.shell, router.name))
-        if len(words) == 2:
-            output(router.routing.run_cli(router, words[1]))
+        if len(words) == 2:     # birdc's answer ends without a newline
+            output(router.routing.run_cli(router, words[1]).rstrip('\n') + '\n')
         else:
             router.interact(router.routing.interactive_cli(router))
 

@@ -318,6 +318,8 @@ class RemoteRouter(object):
         each is quoted, so `vtysh -c 'show bgp summary json'` stays whole."""
         if self.isRemote and isinstance(cmd, (list, tuple)):
             cmd = [shlex.quote(str(word)) for word in cmd]
+        if self.isRemote:       # else ssh reads (and eats) what the user types ahead
+            params.setdefault('stdin', subprocess.DEVNULL)
         return super(RemoteRouter, self)._popen(cmd, sudo=sudo, tt=tt, **params)
 
     def run_file(self, name):
@@ -335,6 +337,7 @@ class RemoteRouter(object):
         ssh = [word for word in self.sshcmd if word != '-tt']
         try:
             done = subprocess.run(ssh + [command], input=text, capture_output=True,
+                                  stdin=subprocess.DEVNULL if text is None else None,
                                   universal_newlines=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise LabError('%s does not answer over ssh within %d s (%s on it); is the server '
@@ -686,7 +689,8 @@ def check_servers(servers):
         try:
             done = subprocess.run(['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
                                    'root@%s' % server, probe], capture_output=True,
-                                  universal_newlines=True, timeout=SSH_TIMEOUT)
+                                  stdin=subprocess.DEVNULL, universal_newlines=True,
+                                  timeout=SSH_TIMEOUT)
         except subprocess.TimeoutExpired:
             done = None
         if done is None or done.returncode == 255:
