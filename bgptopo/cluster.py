@@ -15,6 +15,12 @@
   /proc/PID/root, pids via /proc) is done through that connection instead,
   and each daemon's config files are copied into the router's private run
   directory on the server at every start (the local files stay the truth).
+- Commands on remote routers (RemoteProcesses): what a command asks of a
+  router's machine (a capture's tcpdump: alive, its words, stopped, its
+  file; an interactive vtysh or birdc) is answered on its server, through
+  the node's shell or its shared ssh connection; a file the router writes
+  for this machine (a pcap) is written in its private run directory there
+  and copied here as it grows (FileCopy).
 - Cross-server links: VxlanLink (one VNI per link, the kernel's VXLAN
   between the servers' addresses; the default) or SshTunnelLink (ssh
   Ethernet tunnels, as the cluster edition's RemoteLink, with unique tap
@@ -224,9 +230,6 @@ def place(topo, servers, tunnel='vxlan', pins=None):
 
 def refuse_unsupported(topo):
     """What the cluster cannot place yet, as a sentence before anything is built."""
-    if getattr(topo, 'boot_capture', None):
-        raise LabError('capture= is not supported across servers yet; leave out --cluster '
-                       'or capture=.')
     if getattr(topo, 'feed', None):
         raise LabError('feed= is not supported across servers yet; leave out --cluster or feed=.')
     if topo.switches():

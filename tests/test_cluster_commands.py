@@ -6,7 +6,8 @@ vtysh and birdc (one command and interactive), restart, capture with
 updates and timeline, path, why, check, draw (which boxes each server's
 nodes); `--test check` and `--test converged`; BIRD on the server; every
 command with no, wrong or remote arguments answers with a sentence and
-gives the prompt back; the end leaves nothing on either side."""
+gives the prompt back; a capture from boot (capture=DIR) takes remote
+links too; the end leaves nothing on either side."""
 
 import io
 import os
@@ -16,6 +17,7 @@ import xml.etree.ElementTree as ElementTree
 import pexpect
 import pytest
 
+from bgptopo import messages
 from clusterfixture import server
 from conftest import MN, QUESTION, lab_traces
 from test_cluster_lab import bgp3_split, nothing_new, on_server, remote_traces, run_mn
@@ -232,13 +234,19 @@ def test_exit_leaves_nothing_on_either_side(split, before):
     assert remote_traces(split.ip) == {'processes': [], 'links': []}
 
 
-def test_test_check_and_converged_under_the_cluster(server, before):
+def test_test_check_and_converged_under_the_cluster(server, before, tmp_path):
+    """--test converged with a capture from boot (capture=DIR): the remote
+    link r2-r3, captured on the server, holds both routers' first OPENs."""
     done = run_mn(bgp3_split(server), 'localhost,%s' % server, '--test', 'check')
     assert done.returncode == 0, done.stdout[-2000:]
     assert 'score 14/14' in done.stdout, done.stdout[-2000:]
-    done = run_mn(bgp3_split(server), 'localhost,%s' % server, '--test', 'converged')
+    done = run_mn('%s,capture=%s' % (bgp3_split(server), tmp_path), 'localhost,%s' % server,
+                  '--test', 'converged')
     assert done.returncode == 0, done.stdout[-2000:]
     assert re.search(r'converged in [\d.]+ s', done.stdout), done.stdout[-2000:]
+    opens = {(m.src, m.dst) for m in messages.decode([str(tmp_path / 'r2-eth1.pcap')])
+             if m.kind == 'OPEN'}
+    assert {('192.168.23.2', '192.168.23.3'), ('192.168.23.3', '192.168.23.2')} <= opens, opens
     assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
 
