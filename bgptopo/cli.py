@@ -6,7 +6,6 @@ Misuse prints a usage line or one sentence and the prompt goes on."""
 import json
 import os
 import select
-import subprocess
 import sys
 
 from mininet.cli import CLI
@@ -224,11 +223,10 @@ class BgpCLI(CLI):
         if router.routing.shell != shell:
             raise LabError('%s runs %s, which has no %s; use `%s %s`.' % (
                 router.name, router.routing.name, shell, router.routing.shell, router.name))
-        if len(words) == 2:
-            output(router.routing.run_cli(router, words[1]))
+        if len(words) == 2:     # birdc's answer ends without a newline
+            output(router.routing.run_cli(router, words[1]).rstrip('\n') + '\n')
         else:
-            subprocess.call(['mnexec', '-a', str(router.pid)] +
-                            router.routing.interactive_cli(router))
+            router.interact(router.routing.interactive_cli(router))
 
 
     @command

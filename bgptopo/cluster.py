@@ -15,6 +15,12 @@
   /proc/PID/root, pids via /proc) is done through that connection instead,
   and each daemon's config files are copied into the router's private run
   directory on the server at every start (the local files stay the truth).
+- Commands on remote routers (RemoteProcesses): what a command asks of a
+  router's machine (a capture's tcpdump: alive, its words, stopped, its
+  file; an interactive vtysh or birdc) is answered on its server, through
+  the node's shell or its shared ssh connection; a file the router writes
+  for this machine (a pcap) is written in its private run directory there
+  and copied here as it grows (FileCopy).
 - Cross-server links: VxlanLink (one VNI per link, the kernel's VXLAN
   between the servers' addresses; the default) or SshTunnelLink (ssh
   Ethernet tunnels, as the cluster edition's RemoteLink, with unique tap
@@ -227,9 +233,6 @@ def place(topo, servers, tunnel='vxlan', pins=None):
 
 def refuse_unsupported(topo):
     """What the cluster cannot place yet, as a sentence before anything is built."""
-    if getattr(topo, 'boot_capture', None):
-        raise LabError('capture= is not supported across servers yet; leave out --cluster '
-                       'or capture=.')
     if getattr(topo, 'feed', None):
         raise LabError('feed= is not supported across servers yet; leave out --cluster or feed=.')
     if topo.switches():
@@ -292,8 +295,9 @@ def remote_class(cls):
     remote part and the cluster edition's RemoteMixin before it (made once
     per class)."""
     if cls not in _remote_classes:
-        ours = RemoteDockerHost if issubclass(cls, DockerHost) else RemoteRouter
-        _remote_classes[cls] = type('Remote' + cls.__name__, (ours, RemoteMixin, cls), {})
+        ours = (RemoteDockerHost,) if issubclass(cls, DockerHost) else \
+            (RemoteRouter, RemoteProcesses)
+        _remote_classes[cls] = type('Remote' + cls.__name__, ours + (RemoteMixin, cls), {})
     return _remote_classes[cls]
 
 
@@ -325,6 +329,8 @@ class RemoteShell(object):
         each is quoted, so `vtysh -c 'show bgp summary json'` stays whole."""
         if self.isRemote and isinstance(cmd, (list, tuple)):
             cmd = [shlex.quote(str(word)) for word in cmd]
+        if self.isRemote:       # else ssh reads (and eats) what the user types ahead
+            params.setdefault('stdin', subprocess.DEVNULL)
         return super(RemoteShell, self)._popen(cmd, sudo=sudo, tt=tt, **params)
 
     def ssh(self, command, text=None, timeout=SSH_TIMEOUT):
@@ -333,6 +339,7 @@ class RemoteShell(object):
         ssh = [word for word in self.sshcmd if word != '-tt']
         try:
             done = subprocess.run(ssh + [command], input=text, capture_output=True,
+                                  stdin=subprocess.DEVNULL if text is None else None,
                                   universal_newlines=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise LabError('%s does not answer over ssh within %d s (%s on it); is the server '
@@ -484,6 +491,86 @@ class RemoteDockerHost(RemoteShell):
             raise NodeDied("%s's container on %s was stopped from outside the lab (docker rm "
                            "or kill there?); the lab cannot go on: start it again."
                            % (self.name, self.server))
+
+
+class RemoteProcesses(object):
+    """What the lab's commands ask of a node's machine (Router's
+    process_alive, process_said, stop_process, written_at, bring_here,
+    interact), answered on the node's server: through its shell, or one
+    more ssh session over its shared connection (in_node_command)."""
+
+    def process_alive(self, pid):
+        return pid in self.living([pid])
+
+    def process_said(self, name):
+        if self.shell is None or self.shell.poll() is not None:
+            return ''
+        return self.cmd('cat %s 2>/dev/null' % shlex.quote(
+            posixpath.join(self.run_dir, '%s.out' % name))).replace('\r\n', '\n')
+
+    def stop_process(self, pid, grace):
+        """Signalled and waited for on the server, through the node's shell;
+        a dead shell's processes died with it (their parent-death signal)."""
+        if self.shell is None or self.shell.poll() is not None:
+            return
+        self.cmd('kill %d 2>/dev/null; for i in $(seq %d); do kill -0 %d 2>/dev/null || break; '
+                 'sleep 0.1; done; kill -9 %d 2>/dev/null; true'
+                 % (pid, int(grace * 10), pid, pid), timeout=grace + 10)
+
+    def written_at(self, path):
+        """A file for this machine is written into the node's private run
+        directory on its server (gone with the node), and copied here as it
+        grows (bring_here)."""
+        return posixpath.join(self.run_dir, os.path.basename(path))
+
+    def bring_here(self, written, path, pid):
+        """written (in the node's private run directory) copied into path
+        here as it is written, until the process pid writing it ends."""
+        inside = '/proc/%d/root%s' % (self.pid, os.path.realpath(written))
+        return FileCopy(self.server_command(
+            'tail --pid=%d -s %s -c +1 -F %s 2>/dev/null' % (pid, COPY_PULSE, shlex.quote(inside))),
+            path, self.server)
+
+    def interact(self, args):
+        """args inside the node on its server, on the user's terminal (ssh
+        -tt gives them one there)."""
+        return subprocess.call(self.in_node_command(args, terminal=True))
+
+    def server_command(self, line, terminal=False):
+        """The local command that runs a shell line on the node's server
+        (root namespace), over the node's shared ssh connection."""
+        ssh = [word for word in self.sshcmd if terminal or word != '-tt']
+        return ssh + [line]
+
+    def in_node_command(self, args, terminal=False):
+        """The local command that runs args inside the node (its network
+        and mount namespaces) on its server."""
+        return self.server_command(' '.join(shlex.quote(str(word)) for word in
+                                            ['mnexec', '-a', self.pid] + list(args)), terminal)
+
+
+COPY_PULSE = 0.1        # seconds between the copy's looks at a growing file
+COPY_GRACE = 5.0        # seconds the copy gets to end once its writer has
+
+
+class FileCopy(object):
+    """A file on a server copied here as it grows: one local process (the
+    command given, which prints the file and ends when its writer does),
+    its output into path; ended with the lab process (parent-death signal)."""
+
+    def __init__(self, command, path, server):
+        self.path, self.server = path, server
+        with open(path, 'wb') as out:
+            self.process = subprocess.Popen(['setpriv', '--pdeathsig', 'TERM'] + command,
+                                            stdin=subprocess.DEVNULL, stdout=out,
+                                            stderr=subprocess.DEVNULL)
+
+    def finish(self):
+        """Wait for the copy to end (its writer ended); a copy that does not
+        is stopped, and what it copied stays."""
+        if not procs.wait_exit(self.process.pid, COPY_GRACE):
+            procs.stop(self.process.pid, grace=1.0)
+        self.process.wait()
 
 
 def with_keepalive(sshcmd):
@@ -702,7 +789,8 @@ def check_servers(servers):
         try:
             done = subprocess.run(['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
                                    'root@%s' % server, probe], capture_output=True,
-                                  universal_newlines=True, timeout=SSH_TIMEOUT)
+                                  stdin=subprocess.DEVNULL, universal_newlines=True,
+                                  timeout=SSH_TIMEOUT)
         except subprocess.TimeoutExpired:
             done = None
         if done is None or done.returncode == 255:

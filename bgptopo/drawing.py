@@ -55,6 +55,23 @@ def lay_out_levels(dot, ranked):
                 same.node(name)
 
 
+def placement(net):
+    """{node name: server} of a lab across servers (bgptopo/cluster.py), or {}."""
+    placed = getattr(getattr(net, 'topo', None), 'placement', None)
+    return dict(placed.of) if placed is not None else {}
+
+
+def box_servers(dot, net):
+    """In a lab across servers, each server's nodes in a box named after it."""
+    where = placement(net)
+    for number, server in enumerate(sorted(set(where.values()))):
+        with dot.subgraph(name='cluster_server%d' % number) as box:
+            box.attr(label='server %s' % server, style='dashed', color='gray40',
+                     fontcolor='gray20')
+            for name in sorted(n for n, s in where.items() if s == server and n in net):
+                box.node(name)
+
+
 def graph(net):
     import graphviz
     ranked = levels(net)
@@ -74,6 +91,7 @@ def graph(net):
     for switch in net.switches:
         dot.node(switch.name, '%s\\nLAN' % switch.name, shape='box3d')
     lay_out_levels(dot, ranked)
+    box_servers(dot, net)
     states = convergence.all_sessions(lab.routers(net))
     sessions = {(a.name, b.name): states.get(a, {}).get(str(address_b.ip), ('down',))[0]
                 for a, b, _, address_b in diagnose.router_links(net)}

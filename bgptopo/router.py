@@ -10,6 +10,7 @@ the directory disappears with the node whatever way the lab ends."""
 import atexit
 import os
 import shlex
+import subprocess
 
 from mininet.log import debug
 from mininet.node import Node
@@ -85,6 +86,41 @@ class DaemonNode(GuardedShell, Node):
     def process_output(self, name):
         """The file holding what a process start_process started printed."""
         return self.run_file('%s.out' % name)
+
+    # a process the lab started in the node and stops itself (a capture's
+    # tcpdump): what it needs of the node's machine, which a node on another
+    # server answers over its connection (bgptopo/cluster.py, RemoteProcesses)
+
+    def process_alive(self, pid):
+        """Whether a process start_process started still runs."""
+        return procs.alive(pid)
+
+    def process_said(self, name):
+        """What a process start_process started as name printed so far."""
+        try:
+            with open(self.process_output(name), errors='replace') as out:
+                return out.read()
+        except OSError:
+            return ''
+
+    def stop_process(self, pid, grace):
+        """SIGTERM, grace seconds to end, then SIGKILL; waited for."""
+        procs.stop(pid, grace=grace)
+
+    def written_at(self, path):
+        """Where a process of this node writes a file that must end up at
+        path on this machine: path itself (the node sees our files)."""
+        return path
+
+    def bring_here(self, written, path, pid):
+        """A copy of written (written_at's answer) kept at path while the
+        process pid writes it: nothing to do here; None."""
+        return None
+
+    def interact(self, args):
+        """args run inside the node on the user's terminal, until they end
+        (a suite's interactive CLI); their exit status."""
+        return subprocess.call(['mnexec', '-a', str(self.pid)] + list(args))
 
     def stop_daemons(self):
         """In reverse order of start: the BGP daemon first, so its peers see

@@ -30,6 +30,15 @@ def require_installed():
         raise LabError('tcpdump is missing; run ./setup.sh or apt-get install tcpdump.')
 
 
+def require_installed_at(router):
+    """tcpdump on the machine router runs on (another server may lack it)."""
+    if router.files_here:
+        return require_installed()
+    if not router.cmd('command -v tcpdump').strip():
+        raise LabError('tcpdump is missing on the server %s (where %s runs); run ./setup.sh '
+                       'server there or apt-get install tcpdump.' % (router.server, router.name))
+
+
 def pcap_path(folder, intf):
     return os.path.join(folder, intf + PCAP_SUFFIX)
 
@@ -54,40 +63,42 @@ class Tcpdump(object):
         self.started = time.time()
         self.launched = time.monotonic()
         self.stopped = None
+        self.copy = None        # the router's copy of its file here, if it needs one
+        self.written = router.written_at(path)
         self.pid = router.start_process(self.name, [
-            'tcpdump', '-i', intf, '-U', '--immediate-mode', '-n', '-Z', 'root', '-w', path],
-            record=False)
+            'tcpdump', '-i', intf, '-U', '--immediate-mode', '-n', '-Z', 'root', '-w',
+            self.written], record=False)
+
+    def alive(self):
+        return self.router.process_alive(self.pid)
 
     def running(self):
-        return self.stopped is None and procs.alive(self.pid)
+        return self.stopped is None and self.alive()
 
     def ended_unexpectedly(self):
         """Not running, yet never stopped by the lab."""
-        return self.stopped is None and not procs.alive(self.pid)
+        return self.stopped is None and not self.alive()
 
     def output(self):
         """What tcpdump said (its stderr): 'listening on ...', errors, counts."""
-        try:
-            with open(self.router.process_output(self.name), errors='replace') as out:
-                return out.read()
-        except OSError:
-            return ''
+        return self.router.process_said(self.name)
 
     def listening(self):
         return READY in self.output()
 
     def wait_listening(self, deadline):
         """Raise LabError unless tcpdump captures by deadline (time.monotonic)."""
-        procs.wait_until(lambda: self.listening() or not procs.alive(self.pid),
+        procs.wait_until(lambda: self.listening() or not self.alive(),
                          max(0.0, deadline - time.monotonic()))
         said = self.output()
-        if READY not in said or not procs.alive(self.pid):
+        if READY not in said or not self.alive():
             reason = self.failure(said)
             self.stop()
             raise LabError('%s: tcpdump could not capture %s into %s: %s%s.' % (
                 self.router.name, self.intf, self.path, reason.rstrip('.'),
                 '; name a folder you can write (capture start --dir FOLDER)'
                 if any(word in reason for word in FILE_TROUBLE) else ''))
+        self.copy = self.router.bring_here(self.written, self.path, self.pid)
 
     def failure(self, said):
         """Why tcpdump is not capturing: its own last line, or its silence
@@ -95,7 +106,7 @@ class Tcpdump(object):
         lines = said.strip().splitlines()
         if lines:
             return lines[-1].replace('tcpdump: ', '')
-        if procs.alive(self.pid):
+        if self.alive():
             return 'it said nothing in %.1f s (is the machine overloaded?)' % (
                 time.monotonic() - self.launched)
         return 'it ended without a word'
@@ -103,7 +114,9 @@ class Tcpdump(object):
     def stop(self):
         """SIGTERM (tcpdump flushes its file and exits), waited for."""
         if self.stopped is None:
-            procs.stop(self.pid, grace=STOP_GRACE)
+            self.router.stop_process(self.pid, STOP_GRACE)
+            if self.copy is not None:
+                self.copy.finish()
             self.stopped = time.time()
 
     def packets(self):
@@ -116,6 +129,8 @@ def start(router, intfs, folder):
     """Capture each of router's interfaces intfs into folder/INTF.pcap; each
     tcpdump is capturing when this returns (they start side by side)."""
     started = []
+    if intfs:
+        require_installed_at(router)
     try:
         for intf in intfs:
             started.append(Tcpdump(router, intf, pcap_path(folder, intf)))

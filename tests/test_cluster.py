@@ -117,10 +117,10 @@ def test_a_good_server_passes():
     cluster.judge_server('lab2', ['mnexec', HERE[0], HERE[1], '0'], HERE)
 
 
-def test_refused_labs_say_so():
-    with pytest.raises(LabError) as raised:
-        cluster.refuse_unsupported(Bgp3Topo(capture='/tmp/x'))
-    assert 'capture= is not supported across servers yet' in str(raised.value)
+def test_a_capture_from_boot_is_placed_like_any_lab():
+    """Its remote routers capture on their server, copied here
+    (tests/test_cluster_commands.py)."""
+    cluster.refuse_unsupported(Bgp3Topo(capture='/tmp/x'))
 
 
 def test_remote_classes_combine_router_and_remote_mixin():

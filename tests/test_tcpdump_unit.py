@@ -14,6 +14,7 @@ import pytest
 
 from bgptopo import tcpdump
 from bgptopo.errors import LabError
+from bgptopo.router import DaemonNode
 
 LAG = 0.5       # seconds the new process takes to open its output file
 
@@ -23,6 +24,13 @@ class SlowShellRouter(object):
     (emptying it) and says 'listening on' with its start number, or nothing."""
 
     name = 'r2'
+    files_here = True
+    # what a capture asks of a node's machine: this one's, as a Router's
+    process_alive = DaemonNode.process_alive
+    process_said = DaemonNode.process_said
+    stop_process = DaemonNode.stop_process
+    written_at = DaemonNode.written_at
+    bring_here = DaemonNode.bring_here
 
     def __init__(self, run_dir, says=True):
         self.run_dir, self.says = str(run_dir), says
