@@ -740,7 +740,8 @@ class EngineTunnel(object):
             with_keepalive(ssh_to(server) + [
                 '-o', 'ControlPath=none', '-o', 'ExitOnForwardFailure=yes',
                 '-L', '%s:/var/run/docker.sock' % self.path, 'cat >/dev/null']),
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True)     # a Ctrl-C at the prompt (ending `watch`) is not for it
         lifecycle.adopt(self)
         if not procs.wait_until(lambda: os.path.exists(self.path) or
                                 self.process.poll() is not None, SSH_TIMEOUT):

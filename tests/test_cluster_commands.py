@@ -173,7 +173,7 @@ def test_draw_boxes_each_servers_nodes(split):
     boxes, nodes = svg_boxes(picture)
     assert sorted(boxes) == sorted(['localhost', split.ip])
     for name, where in (('r1', 'localhost'), ('host', 'localhost'),
-                        ('webserver', 'localhost'), ('r2', split.ip), ('r3', split.ip)):
+                        ('webserver', split.ip), ('r2', split.ip), ('r3', split.ip)):
         x0, y0, x1, y1 = boxes[where]
         x, y = nodes[name]
         assert x0 < x < x1 and y0 < y < y1, (name, where, boxes, nodes)
