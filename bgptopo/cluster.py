@@ -34,7 +34,7 @@ from collections import OrderedDict
 
 from mininet.examples.cluster import RandomPlacer, RemoteLink, RemoteMixin
 from mininet.link import Link
-from mininet.log import info
+from mininet.log import info, warn
 
 from bgptopo import procs
 from bgptopo.bulk import Bulk
@@ -155,8 +155,10 @@ class Placement(object):
         by_as = assign(self.groups, servers, adjacent.get, as_pins)
         self.of = {r: by_as[asn_of[r]] for r in asn_of}
         for host in topo.end_hosts():
-            self.of[host] = LOCAL if is_docker(topo, host) else self.of.get(
+            self.of[host] = LOCAL if stays_here(topo, host) else self.of.get(
                 peer(topo, host), LOCAL)
+        self.lans = topo.switches()
+        self.of.update(lan_servers(topo, self.of, servers))
         for node in topo.nodes():
             self.of.setdefault(node, LOCAL)
         self.crossing = [(a, b) for a, b in topo.links() if self.of[a] != self.of[b]]
@@ -169,13 +171,27 @@ class Placement(object):
             ases = ['AS %s (%s)' % (asn, ' '.join(members))
                     for asn, members in self.groups.items() if self.of[members[0]] == server]
             routers = [r for r in self.routers() if self.of[r] == server]
-            hosts = sorted(n for n, s in self.of.items() if s == server and n not in self.routers())
-            parts.append('%s: %d routers, %s%s' % (server, len(routers), shortened(ases),
-                                                   '; hosts ' + ' '.join(hosts) if hosts else ''))
+            hosts = sorted(n for n, s in self.of.items() if s == server and
+                           n not in self.routers() and n not in self.lans)
+            lans = sorted(n for n in self.lans if self.of[n] == server)
+            parts.append('%s: %d routers, %s%s%s' % (server, len(routers), shortened(ases),
+                                                     '; hosts ' + ' '.join(hosts) if hosts else '',
+                                                     '; LANs ' + ' '.join(lans) if lans else ''))
         return '%s; %d links cross servers (%s)' % (' | '.join(parts), len(self.crossing), tunnel)
 
     def routers(self):
         return {r for members in self.groups.values() for r in members}
+
+
+def lan_servers(topo, placed, servers):
+    """{LAN: server}: each LAN's bridge on the server with most of its
+    members (the first listed of those tied), so fewest of its links cross."""
+    found = {}
+    for lan in topo.switches():
+        members = [placed[n] for a, b in topo.links() if lan in (a, b)
+                   for n in (a, b) if n != lan and n in placed]
+        found[lan] = max(servers, key=lambda s: (members.count(s), -servers.index(s)))
+    return found
 
 
 def shortened(items, shown=6):
@@ -186,6 +202,14 @@ def shortened(items, shown=6):
 
 def is_docker(topo, node):
     return node in topo.docker_hosts()
+
+
+def stays_here(topo, host):
+    """Docker hosts, and plain Mininet hosts (they serve this machine's
+    question page with its python3), run on this machine."""
+    from bgptopo.labnodes import PlainHost
+    return is_docker(topo, host) or issubclass(topo.nodeInfo(host).get('cls') or object,
+                                               PlainHost)
 
 
 def peer(topo, host):
@@ -212,6 +236,8 @@ def place(topo, servers, tunnel='vxlan', pins=None):
             if placement.of[node] != LOCAL:
                 node_info['cls'] = remote_class(node_info['cls'])
                 node_info['controlPath'] = CONTROL_PATH
+        elif node in placement.lans and placement.of[node] != LOCAL:
+            node_info.update(cls=remote_class(node_info['cls']), controlPath=CONTROL_PATH)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
@@ -229,9 +255,11 @@ def refuse_unsupported(topo):
                        'or capture=.')
     if getattr(topo, 'feed', None):
         raise LabError('feed= is not supported across servers yet; leave out --cluster or feed=.')
-    if topo.switches():
-        raise LabError('labs with LANs (switches) are not supported across servers yet; '
-                       'leave out --cluster.')
+    from bgptopo.labnodes import LanBridge
+    if any(not issubclass(topo.nodeInfo(s).get('cls') or object, LanBridge)
+           for s in topo.switches()):
+        raise LabError('only LANs of lab files (Linux bridges) go across servers, not '
+                       'other switches; leave out --cluster.')
 
 
 class ClusterPlacer(RandomPlacer):
@@ -285,24 +313,28 @@ _remote_classes = {}
 
 
 def remote_class(cls):
-    """cls (a Router class) running on another server: RemoteRouter and the
-    cluster edition's RemoteMixin before it (made once per class)."""
+    """cls (a Router class, or a LAN's bridge) running on another server:
+    RemoteRouter (RemoteShell for a bridge) and the cluster edition's
+    RemoteMixin before it (made once per class)."""
+    from bgptopo.router import Router
     if cls not in _remote_classes:
-        _remote_classes[cls] = type('Remote' + cls.__name__, (RemoteRouter, RemoteMixin, cls), {})
+        ours = RemoteRouter if issubclass(cls, Router) else RemoteShell
+        _remote_classes[cls] = type('Remote' + cls.__name__, (ours, RemoteMixin, cls), {})
     return _remote_classes[cls]
 
 
-class RemoteRouter(object):
-    """What a Router does through this machine's /proc and files, done
-    through the node's ssh connection to its server instead. Before
-    RemoteMixin and the Router class in the bases."""
+class RemoteShell(object):
+    """A lab node's shell on another server (a router's, a LAN bridge's):
+    its ssh as the lab needs it, a sentence when the server goes away, and
+    commands on the server's root namespace (ssh). Before RemoteMixin and
+    the node's class in the bases."""
 
     def startShell(self, *args, **kwargs):
         """The cluster edition runs ssh through `sudo -u USER` here; as that
         user already (root), sudo adds nothing, and Debian 12's sudo (use_pty)
         stops the ssh (SIGTTOU: measured) when mn runs at a terminal."""
         self.sshcmd = with_keepalive(without_local_sudo(self.sshcmd, self.user))
-        return super(RemoteRouter, self).startShell(*args, **kwargs)
+        return super(RemoteShell, self).startShell(*args, **kwargs)
 
     def require_alive(self):
         """NodeDied when the node's ssh session ended: the server went away
@@ -317,16 +349,7 @@ class RemoteRouter(object):
         each is quoted, so `vtysh -c 'show bgp summary json'` stays whole."""
         if self.isRemote and isinstance(cmd, (list, tuple)):
             cmd = [shlex.quote(str(word)) for word in cmd]
-        return super(RemoteRouter, self)._popen(cmd, sudo=sudo, tt=tt, **params)
-
-    def run_file(self, name):
-        raise LabError('%s runs on %s: reading its run files from here is not supported '
-                       'across servers yet; run that command on a lab without --cluster.'
-                       % (self.name, self.server))
-
-    def mount_line(self):
-        """The server may lack the suite's run directory (no service made it)."""
-        return 'mkdir -p %s && %s' % (self.run_dir, super(RemoteRouter, self).mount_line())
+        return super(RemoteShell, self)._popen(cmd, sudo=sudo, tt=tt, **params)
 
     def ssh(self, command, text=None, timeout=SSH_TIMEOUT):
         """A command on the node's server (root namespace), over its shared
@@ -343,6 +366,21 @@ class RemoteRouter(object):
             raise LabError('%s: `%s` failed on %s (%s); see that server.' % (
                 self.name, command[:60], self.server, done.stderr.strip()[-200:]))
         return done.stdout
+
+
+class RemoteRouter(RemoteShell):
+    """What a Router does through this machine's /proc and files, done
+    through the node's ssh connection to its server instead. Before
+    RemoteMixin and the Router class in the bases."""
+
+    def run_file(self, name):
+        raise LabError('%s runs on %s: reading its run files from here is not supported '
+                       'across servers yet; run that command on a lab without --cluster.'
+                       % (self.name, self.server))
+
+    def mount_line(self):
+        """The server may lack the suite's run directory (no service made it)."""
+        return 'mkdir -p %s && %s' % (self.run_dir, super(RemoteRouter, self).mount_line())
 
     def put_file(self, path, text):
         """text into path inside this node's mount namespace on its server."""
@@ -656,6 +694,46 @@ def from_command_line(topo, params_tunnel, pins, argv=None):
         if pins:
             raise LabError('pin= places routers on servers, which only --cluster gives; add '
                            '--cluster localhost,SERVER or leave out pin=.')
+        warn_unused_servers(topo)
         return topo
+    pins = with_file_pins(topo, servers, pins)
     check_servers(servers)
     return place(topo, servers, params_tunnel, pins)
+
+
+# a lab file's `server:` (bgptopo/labfile.py)
+
+def file_servers(topo):
+    """[AutonomousSystem] of a lab file's lab that name a server."""
+    lab = getattr(topo, 'lab', None)
+    return [spec for spec in lab.ases.values() if spec.server] if lab else []
+
+
+def warn_unused_servers(topo):
+    """A lab file's servers without --cluster: the file says where its ASes
+    run when there are servers; on one machine the same lab runs whole, so
+    the same file serves a laptop, `bgptopo run` and a cluster."""
+    pinned = file_servers(topo)
+    if pinned:
+        warn('*** bgptopo: %s, line %d: `server:` places ASes on servers (%s), which only '
+             '--cluster gives; the whole lab runs on this machine.\n'
+             % (topo.lab.source, pinned[0].server_line,
+                ', '.join(sorted({spec.server for spec in pinned}))))
+
+
+def with_file_pins(topo, servers, pins):
+    """pins (pin=ROUTER@SERVER, which win) with each AS a lab file pins to a
+    server pinned through its first router; a server --cluster does not
+    list is a sentence naming the file and line."""
+    pins = dict(pins or {})
+    named = {topo.lab.routers[r].asn for r in pins if r in topo.lab.routers} \
+        if file_servers(topo) else set()
+    for spec in file_servers(topo):
+        if spec.server not in servers:
+            raise LabError('%s, line %d: AS %d is on %s (`server: %s`), which --cluster does '
+                           'not list; add it (--cluster %s,%s) or write one of %s.'
+                           % (topo.lab.source, spec.server_line, spec.asn, spec.server,
+                              spec.server, ','.join(servers), spec.server, ', '.join(servers)))
+        if spec.asn not in named:
+            pins[spec.routers[0]] = spec.server
+    return pins
