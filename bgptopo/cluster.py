@@ -33,7 +33,7 @@ import sys
 from collections import OrderedDict
 
 from mininet.examples.cluster import RandomPlacer, RemoteLink, RemoteMixin
-from mininet.link import Link
+from mininet.link import Link, TCIntf
 from mininet.log import info, warn
 
 from bgptopo import procs
@@ -241,11 +241,19 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
-            link_info = dict(link_info, cls=link_class)
+            link_info = dict(link_info, cls=link_class, **shaped_ends(link_info))
             topo.setlinkInfo(a, b, link_info, key)
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
+
+
+def shaped_ends(link_info):
+    """A shaped link (bw=, delay=, loss=: bgptopo.labnodes.ShapedLink) keeps
+    its shaping when it crosses servers: TCIntf at both ends of the tunnel."""
+    if any(key in link_info for key in ('bw', 'delay', 'loss')):
+        return {'cls1': TCIntf, 'cls2': TCIntf}
+    return {}
 
 
 def refuse_unsupported(topo):

@@ -241,3 +241,15 @@ def test_switches_other_than_lan_bridges_are_refused():
     assert str(raised.value) == ('only LANs of lab files (Linux bridges) go across servers, '
                                  'not other switches; leave out --cluster.')
     cluster.refuse_unsupported(LabFileTopo(file=IXP))
+
+
+def test_a_shaped_link_keeps_its_shaping_across_servers():
+    """multihomed.yml's as10-as400 link (bw: 10) crossing: TCIntf at both ends."""
+    from mininet.link import TCIntf
+    topo = cluster.place(LabFileTopo(file=IXP.replace('ixp.yml', 'multihomed.yml')), SERVERS,
+                         'vxlan', {'as1': 'lab2', 'as2': 'lab2', 'as400': 'lab2'})
+    links = {frozenset((a, b)): info for a, b, info in topo.links(withInfo=True)}
+    shaped = links[frozenset(('as10', 'as400'))]
+    assert (shaped['cls'], shaped['cls1'], shaped['cls2'], shaped['bw']) == \
+        (cluster.VxlanLink, TCIntf, TCIntf, 10)
+    assert 'cls1' not in links[frozenset(('as1', 'as10'))]

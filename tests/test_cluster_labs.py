@@ -26,10 +26,12 @@ NO_TRACES = {'processes': [], 'links': []}
 
 
 def multihomed_on(tmp_path, ip):
-    """examples/multihomed.yml with AS 20 and AS 300 on the server (`server:`)."""
+    """examples/multihomed.yml with AS 1, AS 2 and AS 400 on the server
+    (`server:`); unpinned, this machine would take AS 1 and AS 2, and AS
+    400's link to AS 10 (bw: 10) would not cross."""
     with open(os.path.join(EXAMPLES, 'multihomed.yml')) as example:
         text = example.read()
-    for asn in (20, 300):
+    for asn in (1, 2, 400):
         text = text.replace('  %d: {}\n' % asn, '  %d: {server: %s}\n' % (asn, ip))
     path = tmp_path / 'multihomed-split.yml'
     path.write_text(text)
@@ -51,18 +53,20 @@ def command(child, line, *expected, timeout=90):
 
 
 def test_a_lab_file_pins_ases_to_the_server(server, tmp_path):
-    """AS 20 and AS 300 where the file puts them, the rest here: every
-    session Established, routes valley-free, the page fetched across."""
+    """AS 1, AS 2 and AS 400 where the file puts them, the rest here: every
+    session Established, routes valley-free, the page fetched across; the
+    10 Mbit/s link from AS 400 to AS 10 keeps its shaping across servers."""
     before = lab_traces()
     child, transcript = prompt('lab,file=%s' % multihomed_on(tmp_path, server),
                                'localhost,%s' % server)
     try:
-        child.expect(r'placement: localhost: 4 routers, AS 1 \(as1\), AS 2 \(as2\), AS 10 '
-                     r'\(as10\), AS 400 \(as400\); hosts host webserver \| %s: 2 routers, '
-                     r'AS 20 \(as20\), AS 300 \(as300\); \d+ links cross servers'
+        child.expect(r'placement: localhost: 3 routers, AS 10 \(as10\), AS 20 \(as20\), '
+                     r'AS 300 \(as300\); hosts host webserver \| %s: 3 routers, AS 1 '
+                     r'\(as1\), AS 2 \(as2\), AS 400 \(as400\); \d+ links cross servers'
                      % re.escape(server))
         child.expect('mininet> ')
-        command(child, 'as300 hostname', 'bgptopo-server')
+        command(child, 'as1 hostname', 'bgptopo-server')
+        command(child, 'as400 tc qdisc show', r'qdisc htb')     # bw: 10 (TCIntf)
         command(child, 'check', r'score (\d+)/\1: all requirements met', timeout=120)
         command(child, 'fetch', 'Which path does it install')
         child.sendline('exit')
@@ -81,7 +85,7 @@ def test_a_server_the_cluster_does_not_list_is_one_sentence(server, tmp_path):
     path = multihomed_on(tmp_path, 'lab9')
     done = run_mn('lab,file=%s' % path, 'localhost,%s' % server, '--test', 'check', timeout=60)
     assert done.returncode == 2, done.stdout[-2000:]
-    assert re.search(r'\*\*\* bgptopo: .*multihomed-split\.yml, line \d+: AS 20 is on lab9 '
+    assert re.search(r'\*\*\* bgptopo: .*multihomed-split\.yml, line \d+: AS 1 is on lab9 '
                      r'\(`server: lab9`\), which --cluster does not list; add it', done.stdout)
     assert nothing_new(before) == {}
     assert remote_traces(server) == NO_TRACES
