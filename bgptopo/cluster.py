@@ -21,6 +21,12 @@
   names): tunnel=vxlan|ssh.
 - Docker hosts stay on this machine (a remote engine is not reached yet):
   their AS's routers may sit elsewhere, and their link then crosses servers.
+- Lab files (with_file_pins): an AS's `server: NAME` pins it as pin= would
+  (pin= wins); without --cluster it is a warning and the lab runs here.
+- LANs (lan_servers): a LAN's bridge runs on the server with most of its
+  members, as a remote node (RemoteShell) when that is another server; its
+  far members reach it over tunnels, and every port of a LAN that spans
+  servers has the tunnel's MTU (LanMtuIntf). Plain Mininet hosts stay here.
 """
 
 import math
@@ -33,7 +39,7 @@ import sys
 from collections import OrderedDict
 
 from mininet.examples.cluster import RandomPlacer, RemoteLink, RemoteMixin
-from mininet.link import Link, TCIntf
+from mininet.link import Intf, Link, TCIntf
 from mininet.log import info, warn
 
 from bgptopo import procs
@@ -243,9 +249,32 @@ def place(topo, servers, tunnel='vxlan', pins=None):
         if placement.of[a] != placement.of[b]:
             link_info = dict(link_info, cls=link_class, **shaped_ends(link_info))
             topo.setlinkInfo(a, b, link_info, key)
+    narrow_spanning_lans(topo, placement)
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
+
+
+def narrow_spanning_lans(topo, placement):
+    """The links of a LAN with members on other servers than its bridge's,
+    besides its tunnels, get the tunnels' MTU too (LanMtuIntf ends)."""
+    spanning = {lan for lan in placement.lans if any(lan in pair for pair in placement.crossing)}
+    for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
+        if {a, b} & spanning and placement.of[a] == placement.of[b]:
+            topo.setlinkInfo(a, b, dict(link_info, cls1=LanMtuIntf, cls2=LanMtuIntf), key)
+
+
+class LanMtuIntf(Intf):
+    """An interface on a LAN that spans servers, with the MTU of the LAN's
+    tunnelled ports (VXLAN_MTU). The bridge drops a frame bigger than the
+    port it leaves by, silently (no ICMP: measured, a ping of 1500 bytes
+    across was lost); with every member's MTU that of the tunnel, a router
+    fragments or says "too big" itself, as on any narrower link."""
+
+    def config(self, **params):
+        result = super(LanMtuIntf, self).config(**params)
+        self.cmd('ip link set dev %s mtu %d' % (self.name, VXLAN_MTU))
+        return result
 
 
 def shaped_ends(link_info):

@@ -228,9 +228,13 @@ def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels():
     assert issubclass(bridge['cls'], cluster.RemoteShell)
     assert not issubclass(bridge['cls'], cluster.RemoteRouter)
     assert (bridge['server'], bridge['controlPath']) == ('lab2', cluster.CONTROL_PATH)
-    kinds = {frozenset((a, b)): info.get('cls') for a, b, info in topo.links(withInfo=True)}
-    assert kinds[frozenset(('as10', 'ixp'))] is cluster.VxlanLink
-    assert kinds[frozenset(('as20', 'ixp'))] is not cluster.VxlanLink
+    links = {frozenset((a, b)): info for a, b, info in topo.links(withInfo=True)}
+    assert links[frozenset(('as10', 'ixp'))]['cls'] is cluster.VxlanLink
+    # as20 shares the bridge's server: a veth, with the tunnel's MTU like the LAN's others
+    beside = links[frozenset(('as20', 'ixp'))]
+    assert beside['cls'] is not cluster.VxlanLink
+    assert (beside['cls1'], beside['cls2']) == (cluster.LanMtuIntf, cluster.LanMtuIntf)
+    assert 'cls1' not in links[frozenset(('as100', 'as20'))]
 
 
 def test_switches_other_than_lan_bridges_are_refused():
