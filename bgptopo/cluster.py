@@ -244,6 +244,7 @@ def place(topo, servers, tunnel='vxlan', pins=None):
                 node_info['controlPath'] = CONTROL_PATH
         elif node in placement.lans and placement.of[node] != LOCAL:
             node_info.update(cls=remote_class(node_info['cls']), controlPath=CONTROL_PATH)
+    require_tunnels_reach(placement, tunnel)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
@@ -253,6 +254,19 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
+
+
+def require_tunnels_reach(placement, tunnel):
+    """ssh tunnels join this machine to another: a link between two other
+    servers (a LAN's bridge and a member elsewhere, say) is a sentence
+    before anything is built, not a failure halfway."""
+    far = [(a, b) for a, b in placement.crossing if LOCAL not in (placement.of[a],
+                                                                  placement.of[b])]
+    if tunnel == 'ssh' and far:
+        a, b = far[0]
+        raise LabError('the link %s-%s joins %s and %s, which ssh tunnels cannot (they join '
+                       'this machine to another); use tunnel=vxlan or pin both to one server.'
+                       % (a, b, placement.of[a], placement.of[b]))
 
 
 def narrow_spanning_lans(topo, placement):

@@ -257,3 +257,13 @@ def test_a_shaped_link_keeps_its_shaping_across_servers():
     assert (shaped['cls'], shaped['cls1'], shaped['cls2'], shaped['bw']) == \
         (cluster.VxlanLink, TCIntf, TCIntf, 10)
     assert 'cls1' not in links[frozenset(('as1', 'as10'))]
+
+
+def test_ssh_tunnels_between_two_other_servers_are_refused_before_the_build():
+    three = ['localhost', 'lab2', 'lab3']
+    pins = {'as10': 'lab2', 'as100': 'localhost', 'as20': 'lab2', 'as30': 'lab3'}
+    with pytest.raises(LabError) as raised:
+        cluster.place(LabFileTopo(file=IXP), three, 'ssh', pins)
+    assert str(raised.value).endswith('which ssh tunnels cannot (they join this machine to '
+                                      'another); use tunnel=vxlan or pin both to one server.')
+    cluster.place(LabFileTopo(file=IXP), three, 'vxlan', pins)
