@@ -211,11 +211,14 @@ def is_docker(topo, node):
 
 
 def stays_here(topo, host):
-    """Docker hosts, and plain Mininet hosts (they serve this machine's
-    question page with its python3), run on this machine."""
+    """Docker hosts, plain Mininet hosts (they serve this machine's
+    question page with its python3) and a fed lab's feeder (its config,
+    the whole table, rendered here: the session carries the routes to its
+    router wherever that runs) run on this machine."""
     from bgptopo.labnodes import PlainHost
-    return is_docker(topo, host) or issubclass(topo.nodeInfo(host).get('cls') or object,
-                                               PlainHost)
+    feeder = getattr(topo, 'feed', None) and topo.nodeInfo(host).get('feed') is topo.feed
+    return is_docker(topo, host) or bool(feeder) or issubclass(
+        topo.nodeInfo(host).get('cls') or object, PlainHost)
 
 
 def peer(topo, host):
@@ -304,8 +307,6 @@ def refuse_unsupported(topo):
     if getattr(topo, 'boot_capture', None):
         raise LabError('capture= is not supported across servers yet; leave out --cluster '
                        'or capture=.')
-    if getattr(topo, 'feed', None):
-        raise LabError('feed= is not supported across servers yet; leave out --cluster or feed=.')
     from bgptopo.labnodes import LanBridge
     if any(not issubclass(topo.nodeInfo(s).get('cls') or object, LanBridge)
            for s in topo.switches()):
@@ -437,6 +438,10 @@ class RemoteRouter(RemoteShell):
         """text into path inside this node's mount namespace on its server."""
         target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
         self.ssh('cat > %s' % shlex.quote(target), text)
+
+    def write_run_file(self, name, text):
+        """A fed lab's copy of the BGP file (Router.bgp_config_file), on the server."""
+        self.put_file(posixpath.join(self.routing.run_dir, name), text)
 
     files_here = False
 

@@ -267,3 +267,13 @@ def test_ssh_tunnels_between_two_other_servers_are_refused_before_the_build():
     assert str(raised.value).endswith('which ssh tunnels cannot (they join this machine to '
                                       'another); use tunnel=vxlan or pin both to one server.')
     cluster.place(LabFileTopo(file=IXP), three, 'vxlan', pins)
+
+
+def test_a_fed_labs_feeder_stays_here_and_its_session_crosses(tmp_path):
+    """The feeder's config (the whole table) is rendered here; feedto r3 is on lab2."""
+    from test_feed_lab import write_dump
+    topo = Bgp3Topo(feed=write_dump(tmp_path / 'rib.mrt'))
+    cluster.refuse_unsupported(topo)
+    placement = cluster.Placement(topo, SERVERS, {'r2': 'lab2', 'r3': 'lab2'})
+    assert placement.of['feeder'] == 'localhost'
+    assert ('r3', 'feeder') in placement.crossing

@@ -16,6 +16,7 @@ import pytest
 from clusterfixture import server
 from conftest import MN, REPO, lab_traces
 from test_asgraph import generated_file
+from test_feed_lab import write_dump
 from test_cluster_lab import nothing_new, remote_traces, run_mn
 
 pytestmark = pytest.mark.integration
@@ -146,5 +147,36 @@ def test_a_peering_lan_over_ssh_tunnels(server):
     assert re.search(r'%s: 2 routers, .*; LANs ixp; \d+ links cross servers \(ssh\)'
                      % re.escape(server), done.stdout)
     assert re.search(r'score (\d+)/\1: all requirements met', done.stdout)
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == NO_TRACES
+
+
+def test_a_fed_lab_split_holds_the_table_on_both_servers(server, tmp_path):
+    """bgp3 fed (feedto r3, on the server; the feeder stays here, its session
+    crosses): `converge` waits until every router, the server's included,
+    holds every fed prefix in BGP and in its kernel; `feed` says so of each."""
+    before = lab_traces()
+    dump = write_dump(tmp_path / 'rib.mrt')
+    child, transcript = prompt('bgp3,feed=%s,pin=r2@%s+r3@%s' % (dump, server, server),
+                               'localhost,%s' % server)
+    try:
+        child.expect(r'localhost: 1 routers, AS 4500 \(r1\); hosts feeder host webserver \| '
+                     r'%s: 2 routers, .*; 4 links cross servers' % re.escape(server))
+        child.expect('mininet> ')
+        command(child, 'converge', r'BGP converged in [\d.]+ s', timeout=120)
+        child.sendline('feed')
+        child.expect(r'IPv4 prefixes read, ([1-9][\d,]*) fed\r\n')
+        fed = child.match.group(1)
+        for router in ('r1', 'r2', 'r3'):       # r2 and r3 on the server
+            child.expect(r'%s +%s fed prefixes in BGP, %s in its kernel' % (router, fed, fed))
+        child.expect('mininet> ')
+        command(child, 'fetch', 'Which path does it install')
+        child.sendline('exit')
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, transcript.getvalue()[-2000:]
     assert nothing_new(before) == {}
     assert remote_traces(server) == NO_TRACES
