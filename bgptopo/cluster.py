@@ -27,6 +27,9 @@
   members, as a remote node (RemoteShell) when that is another server; its
   far members reach it over tunnels, and every port of a LAN that spans
   servers has the tunnel's MTU (LanMtuIntf). Plain Mininet hosts stay here.
+- A fed lab's feeder stays here (stays_here) and its session crosses to
+  feedto; a remote router's fed BGP file is written on its server
+  (write_run_file). capture= is still refused (refuse_unsupported).
 """
 
 import math
