@@ -31,6 +31,15 @@
   the node's shell joins the container's namespaces there. The container's
   lifeline is the engine connection, so it ends with the lab however the
   lab ends, and with the connection.
+- Lab files (with_file_pins): an AS's `server: NAME` pins it as pin= would
+  (pin= wins); without --cluster it is a warning and the lab runs here.
+- LANs (lan_servers): a LAN's bridge runs on the server with most of its
+  members, as a remote node (RemoteShell) when that is another server; its
+  far members reach it over tunnels, and every port of a LAN that spans
+  servers has the tunnel's MTU (LanMtuIntf). Plain Mininet hosts stay here.
+- A fed lab's feeder stays here (stays_here) and its session crosses to
+  feedto; a remote router's fed BGP file is written on its server
+  (write_run_file).
 """
 
 import math
@@ -43,8 +52,8 @@ import sys
 from collections import OrderedDict
 
 from mininet.examples.cluster import RandomPlacer, RemoteLink, RemoteMixin
-from mininet.link import Link
-from mininet.log import info
+from mininet.link import Intf, Link, TCIntf
+from mininet.log import info, warn
 
 from bgptopo import generated, lifecycle, procs
 from bgptopo.bulk import Bulk
@@ -167,7 +176,10 @@ class Placement(object):
         by_as = assign(self.groups, servers, adjacent.get, as_pins)
         self.of = {r: by_as[asn_of[r]] for r in asn_of}
         for host in topo.end_hosts():
-            self.of[host] = self.of.get(peer(topo, host), LOCAL)
+            self.of[host] = LOCAL if stays_here(topo, host) else self.of.get(
+                peer(topo, host), LOCAL)
+        self.lans = topo.switches()
+        self.of.update(lan_servers(topo, self.of, servers))
         for node in topo.nodes():
             self.of.setdefault(node, LOCAL)
         self.crossing = [(a, b) for a, b in topo.links() if self.of[a] != self.of[b]]
@@ -180,19 +192,43 @@ class Placement(object):
             ases = ['AS %s (%s)' % (asn, ' '.join(members))
                     for asn, members in self.groups.items() if self.of[members[0]] == server]
             routers = [r for r in self.routers() if self.of[r] == server]
-            hosts = sorted(n for n, s in self.of.items() if s == server and n not in self.routers())
-            parts.append('%s: %d routers, %s%s' % (server, len(routers), shortened(ases),
-                                                   '; hosts ' + ' '.join(hosts) if hosts else ''))
+            hosts = sorted(n for n, s in self.of.items() if s == server and
+                           n not in self.routers() and n not in self.lans)
+            lans = sorted(n for n in self.lans if self.of[n] == server)
+            parts.append('%s: %d routers, %s%s%s' % (server, len(routers), shortened(ases),
+                                                     '; hosts ' + ' '.join(hosts) if hosts else '',
+                                                     '; LANs ' + ' '.join(lans) if lans else ''))
         return '%s; %d links cross servers (%s)' % (' | '.join(parts), len(self.crossing), tunnel)
 
     def routers(self):
         return {r for members in self.groups.values() for r in members}
 
 
+def lan_servers(topo, placed, servers):
+    """{LAN: server}: each LAN's bridge on the server with most of its
+    members (the first listed of those tied), so fewest of its links cross."""
+    found = {}
+    for lan in topo.switches():
+        members = [placed[n] for a, b in topo.links() if lan in (a, b)
+                   for n in (a, b) if n != lan and n in placed]
+        found[lan] = max(servers, key=lambda s: (members.count(s), -servers.index(s)))
+    return found
+
+
 def shortened(items, shown=6):
     if len(items) <= shown:
         return ', '.join(items) or 'no AS'
     return ', '.join(items[:shown]) + ' and %d more ASes' % (len(items) - shown)
+
+
+def stays_here(topo, host):
+    """Plain Mininet hosts (they serve this machine's question page with its
+    python3) and a fed lab's feeder (its config, the whole table, rendered
+    here: the session carries the routes to its router wherever that runs)
+    run on this machine; Docker hosts go with their AS."""
+    from bgptopo.labnodes import PlainHost
+    feeder = getattr(topo, 'feed', None) and topo.nodeInfo(host).get('feed') is topo.feed
+    return bool(feeder) or issubclass(topo.nodeInfo(host).get('cls') or object, PlainHost)
 
 
 def peer(topo, host):
@@ -218,26 +254,72 @@ def place(topo, servers, tunnel='vxlan', pins=None):
         remote = placement.of[node] != LOCAL
         if node in placement.routers():
             node_info['bulk'] = None if remote else topo.bulk
-        if remote and (node in placement.routers() or node in topo.docker_hosts()):
+        if remote and (node in placement.routers() or node in placement.lans or
+                       node in topo.docker_hosts()):
             node_info['cls'] = remote_class(node_info['cls'])
             node_info['controlPath'] = CONTROL_PATH
+    require_tunnels_reach(placement, tunnel)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
-            link_info = dict(link_info, cls=link_class)
+            link_info = dict(link_info, cls=link_class, **shaped_ends(link_info))
             topo.setlinkInfo(a, b, link_info, key)
+    narrow_spanning_lans(topo, placement)
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
 
 
+def require_tunnels_reach(placement, tunnel):
+    """ssh tunnels join this machine to another: a link between two other
+    servers (a LAN's bridge and a member elsewhere, say) is a sentence
+    before anything is built, not a failure halfway."""
+    far = [(a, b) for a, b in placement.crossing if LOCAL not in (placement.of[a],
+                                                                  placement.of[b])]
+    if tunnel == 'ssh' and far:
+        a, b = far[0]
+        raise LabError('the link %s-%s joins %s and %s, which ssh tunnels cannot (they join '
+                       'this machine to another); use tunnel=vxlan or pin both to one server.'
+                       % (a, b, placement.of[a], placement.of[b]))
+
+
+def narrow_spanning_lans(topo, placement):
+    """The links of a LAN with members on other servers than its bridge's,
+    besides its tunnels, get the tunnels' MTU too (LanMtuIntf ends)."""
+    spanning = {lan for lan in placement.lans if any(lan in pair for pair in placement.crossing)}
+    for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
+        if {a, b} & spanning and placement.of[a] == placement.of[b]:
+            topo.setlinkInfo(a, b, dict(link_info, cls1=LanMtuIntf, cls2=LanMtuIntf), key)
+
+
+class LanMtuIntf(Intf):
+    """An interface on a LAN that spans servers, with the MTU of the LAN's
+    tunnelled ports (VXLAN_MTU). The bridge drops a frame bigger than the
+    port it leaves by, silently (no ICMP: measured, a ping of 1500 bytes
+    across was lost); with every member's MTU that of the tunnel, a router
+    fragments or says "too big" itself, as on any narrower link."""
+
+    def config(self, **params):
+        result = super(LanMtuIntf, self).config(**params)
+        self.cmd('ip link set dev %s mtu %d' % (self.name, VXLAN_MTU))
+        return result
+
+
+def shaped_ends(link_info):
+    """A shaped link (bw=, delay=, loss=: bgptopo.labnodes.ShapedLink) keeps
+    its shaping when it crosses servers: TCIntf at both ends of the tunnel."""
+    if any(key in link_info for key in ('bw', 'delay', 'loss')):
+        return {'cls1': TCIntf, 'cls2': TCIntf}
+    return {}
+
+
 def refuse_unsupported(topo):
     """What the cluster cannot place yet, as a sentence before anything is built."""
-    if getattr(topo, 'feed', None):
-        raise LabError('feed= is not supported across servers yet; leave out --cluster or feed=.')
-    if topo.switches():
-        raise LabError('labs with LANs (switches) are not supported across servers yet; '
-                       'leave out --cluster.')
+    from bgptopo.labnodes import LanBridge
+    if any(not issubclass(topo.nodeInfo(s).get('cls') or object, LanBridge)
+           for s in topo.switches()):
+        raise LabError('only LANs of lab files (Linux bridges) go across servers, not '
+                       'other switches; leave out --cluster.')
 
 
 class ClusterPlacer(RandomPlacer):
@@ -291,20 +373,22 @@ _remote_classes = {}
 
 
 def remote_class(cls):
-    """cls (a Router or DockerHost class) running on another server: our
-    remote part and the cluster edition's RemoteMixin before it (made once
-    per class)."""
+    """cls (a Router or DockerHost class, or a LAN's bridge) running on
+    another server: our remote part and the cluster edition's RemoteMixin
+    before it (made once per class)."""
+    from bgptopo.router import Router
     if cls not in _remote_classes:
-        ours = (RemoteDockerHost,) if issubclass(cls, DockerHost) else \
-            (RemoteRouter, RemoteProcesses)
+        ours = (RemoteRouter, RemoteProcesses) if issubclass(cls, Router) else \
+            (RemoteDockerHost,) if issubclass(cls, DockerHost) else (RemoteShell,)
         _remote_classes[cls] = type('Remote' + cls.__name__, ours + (RemoteMixin, cls), {})
     return _remote_classes[cls]
 
 
 class RemoteShell(object):
-    """A node whose shell runs on its server over the server's shared ssh
-    connection, that notices when the connection ends. Before RemoteMixin
-    and the node's own class in the bases."""
+    """A lab node's shell on another server (a router's, a container's, a
+    LAN bridge's): its ssh as the lab needs it, a sentence when the server
+    goes away, and commands on the server's root namespace (ssh). Before
+    RemoteMixin and the node's class in the bases."""
 
     def startShell(self, *args, **kwargs):
         """The cluster edition runs ssh through `sudo -u USER` here; as that
@@ -350,11 +434,6 @@ class RemoteShell(object):
                 self.name, command[:60], self.server, done.stderr.strip()[-200:]))
         return done.stdout
 
-    def put_file(self, path, text):
-        """text into path inside this node's mount namespace on its server."""
-        target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
-        self.ssh('cat > %s' % shlex.quote(target), text)
-
 
 class RemoteRouter(RemoteShell):
     """What a Router does through this machine's /proc and files, done
@@ -369,6 +448,15 @@ class RemoteRouter(RemoteShell):
     def mount_line(self):
         """The server may lack the suite's run directory (no service made it)."""
         return 'mkdir -p %s && %s' % (self.run_dir, super(RemoteRouter, self).mount_line())
+
+    def put_file(self, path, text):
+        """text into path inside this node's mount namespace on its server."""
+        target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
+        self.ssh('cat > %s' % shlex.quote(target), text)
+
+    def write_run_file(self, name, text):
+        """A fed lab's copy of the BGP file (Router.bgp_config_file), on the server."""
+        self.put_file(posixpath.join(self.routing.run_dir, name), text)
 
     files_here = False
 
@@ -871,6 +959,46 @@ def from_command_line(topo, params_tunnel, pins, argv=None):
         if pins:
             raise LabError('pin= places routers on servers, which only --cluster gives; add '
                            '--cluster localhost,SERVER or leave out pin=.')
+        warn_unused_servers(topo)
         return topo
+    pins = with_file_pins(topo, servers, pins)
     check_servers(servers)
     return place(topo, servers, params_tunnel, pins)
+
+
+# a lab file's `server:` (bgptopo/labfile.py)
+
+def file_servers(topo):
+    """[AutonomousSystem] of a lab file's lab that name a server."""
+    lab = getattr(topo, 'lab', None)
+    return [spec for spec in lab.ases.values() if spec.server] if lab else []
+
+
+def warn_unused_servers(topo):
+    """A lab file's servers without --cluster: the file says where its ASes
+    run when there are servers; on one machine the same lab runs whole, so
+    the same file serves a laptop, `bgptopo run` and a cluster."""
+    pinned = file_servers(topo)
+    if pinned:
+        warn('*** bgptopo: %s, line %d: `server:` places ASes on servers (%s), which only '
+             '--cluster gives; the whole lab runs on this machine.\n'
+             % (topo.lab.source, pinned[0].server_line,
+                ', '.join(sorted({spec.server for spec in pinned}))))
+
+
+def with_file_pins(topo, servers, pins):
+    """pins (pin=ROUTER@SERVER, which win) with each AS a lab file pins to a
+    server pinned through its first router; a server --cluster does not
+    list is a sentence naming the file and line."""
+    pins = dict(pins or {})
+    named = {topo.lab.routers[r].asn for r in pins if r in topo.lab.routers} \
+        if file_servers(topo) else set()
+    for spec in file_servers(topo):
+        if spec.server not in servers:
+            raise LabError('%s, line %d: AS %d is on %s (`server: %s`), which --cluster does '
+                           'not list; add it (--cluster %s,%s) or write one of %s.'
+                           % (topo.lab.source, spec.server_line, spec.asn, spec.server,
+                              spec.server, ','.join(servers), spec.server, ', '.join(servers)))
+        if spec.asn not in named:
+            pins[spec.routers[0]] = spec.server
+    return pins

@@ -279,14 +279,23 @@ def feeder(net):
     return net[FEEDER]
 
 
+def proc_net(router, table):
+    """/proc/net/TABLE of router's network namespace: read through its
+    /proc here, or through its shell when it runs on another server
+    (bgptopo/cluster.py); '' when it cannot be read."""
+    if not getattr(router, 'files_here', True):
+        return router.cmd('cat /proc/net/%s 2>/dev/null' % table).replace('\r', '')
+    try:
+        with open('/proc/%d/net/%s' % (router.pid, table)) as text:
+            return text.read()
+    except OSError:
+        return ''
+
+
 def kernel_count(router):
     """How many routes router's kernel holds (IPv4), from its FIB's statistics:
     cheap with a full table."""
-    try:
-        with open('/proc/%d/net/fib_triestat' % router.pid) as stats:
-            text = stats.read()
-    except OSError:
-        return 0
+    text = proc_net(router, 'fib_triestat')
     main = text.split('Main:', 1)[-1]
     for line in main.splitlines():
         if line.strip().startswith('Prefixes:'):
@@ -298,13 +307,11 @@ def kernel_keys(router):
     """The IPv4 prefixes of router's main kernel table, as keys."""
     found = set()
     try:
-        with open('/proc/%d/net/route' % router.pid) as table:
-            next(table)
-            for line in table:
-                fields = line.split('\t', 8)
-                network = int.from_bytes(bytes.fromhex(fields[1]), 'little')
-                found.add(key(network, bin(int(fields[7], 16)).count('1')))
-    except (OSError, StopIteration, IndexError, ValueError):
+        for line in proc_net(router, 'route').splitlines()[1:]:
+            fields = line.split('\t', 8)
+            network = int.from_bytes(bytes.fromhex(fields[1]), 'little')
+            found.add(key(network, bin(int(fields[7], 16)).count('1')))
+    except (IndexError, ValueError):
         pass
     return found
 

@@ -10,6 +10,7 @@ README ("Your own lab from a file"); in short:
       4500: {routers: [r1], prefixes: [10.0.0.0/24]}
       64512: {routers: [a, b, c], reflectors: [a], suite: bird}
       65000: {}                 # one router named as65000, prefixes from the pools
+      65001: {server: lab2}     # on server lab2 under `mn --cluster localhost,lab2`
     routers:
       r1: {suite: bird}
     hosts:
@@ -47,6 +48,7 @@ MAX_ASN = 4294967294            # 4294967295 is reserved (RFC 7300)
 NAME = re.compile(r'^[a-z][a-z0-9]*$')
 MAX_NAME = 9                    # r1-eth12345: Linux names have 15 characters
 COMMUNITY = re.compile(r'^\d{1,5}:\d{1,5}$')
+SERVER = re.compile(r'^[A-Za-z0-9][A-Za-z0-9.:_-]*$')     # as --cluster names it
 
 
 class Where(object):
@@ -184,7 +186,7 @@ class Reader(object):
             where = self.at(section, asn)
             asn = self.asn(asn, where)
             spec = self.mapping(spec if spec is not None else Mapping(), 'AS %d' % asn, where)
-            self.keys(spec, ('routers', 'prefixes', 'reflectors', 'suite'), 'an AS')
+            self.keys(spec, ('routers', 'prefixes', 'reflectors', 'suite', 'server'), 'an AS')
             names = self.router_names(spec, asn, where)
             for name in names:
                 if name in routers:
@@ -193,7 +195,8 @@ class Reader(object):
                 routers[name] = LabRouter(name, asn, self.suite(spec, 'suite', suite),
                                           where.line)
             ases[asn] = AutonomousSystem(asn, names, self.prefixes(spec),
-                                         self.reflectors(spec, names, asn), where.line)
+                                         self.reflectors(spec, names, asn), where.line,
+                                         self.server(spec), self.at(spec, 'server').line)
         if not ases:
             raise self.at(top, 'ases').error('the lab has no AS; list them under `ases:`.')
         return ases, routers
@@ -242,6 +245,17 @@ class Reader(object):
                 raise where.error('%s is no router of AS %d; route reflectors are among its '
                                   'routers (%s).' % (name, asn, ', '.join(names)))
         return list(chosen)
+
+    def server(self, spec):
+        """The server an AS is pinned to (`mn --cluster`, bgptopo/cluster.py), or None."""
+        if 'server' not in spec:
+            return None
+        value = spec['server']
+        if not isinstance(value, str) or not SERVER.match(value):
+            raise self.at(spec, 'server').error(
+                'server: %r is no server name; write a host name or address as --cluster '
+                'lists it, e.g. `server: lab2`.' % (value,))
+        return value
 
     def router_settings(self, top, routers):
         section = self.mapping(top.get('routers', Mapping()), 'routers', self.at(top, 'routers'))

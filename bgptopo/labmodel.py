@@ -12,8 +12,12 @@ from collections import namedtuple
 OPPOSITE = {'customer': 'provider', 'provider': 'customer', 'peer': 'peer', 'none': 'none'}
 
 # asn, its router names, the prefixes it originates (ip_networks), its
-# route reflectors (router names; none: an iBGP full mesh), the file line
-AutonomousSystem = namedtuple('AutonomousSystem', 'asn routers prefixes reflectors line')
+# route reflectors (router names; none: an iBGP full mesh), the file line;
+# server: the server it runs on under `mn --cluster` (None: the placement's
+# choice), and the line saying so
+AutonomousSystem = namedtuple('AutonomousSystem',
+                              'asn routers prefixes reflectors line server server_line',
+                              defaults=(None, None))
 
 # name, asn, suite key ('frr', 'bird'), file line
 LabRouter = namedtuple('LabRouter', 'name asn suite line')

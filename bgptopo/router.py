@@ -431,9 +431,13 @@ class Router(DaemonNode):
         with open(conf) as text:
             fed = self.routing.fed_config(text.read(), self.router_config().asn, self.feed)
         name = 'fed-' + os.path.basename(conf)
-        with open(self.run_file(name), 'w') as out:
-            out.write(fed)
+        self.write_run_file(name, fed)
         return os.path.join(self.routing.run_dir, name)
+
+    def write_run_file(self, name, text):
+        """text into a file of the router's private run directory."""
+        with open(self.run_file(name), 'w') as out:
+            out.write(text)
 
     def terminate(self):
         if self.bulk:

@@ -1,13 +1,15 @@
 """The cluster's decisions without servers (bgptopo/cluster.py): reading
 --cluster, its parameters, where ASes go, the sentences of a bad server."""
 
+import os
 import subprocess
 
 import pytest
 
 from bgptopo import cluster
 from bgptopo.errors import LabError
-from bgptopo.topologies import Bgp3Topo, BgpRingTopo
+from bgptopo.labnodes import LanBridge
+from bgptopo.topologies import Bgp3Topo, BgpRingTopo, LabFileTopo
 
 HERE = ('zebra version 8.4.4', 'BIRD version 2.0.12')
 
@@ -180,3 +182,136 @@ def test_remote_shells_notice_a_silent_server():
     ssh = cluster.with_keepalive(['ssh', '-q', '-tt', 'root@lab2'])
     assert ssh == ['ssh', '-o', 'ServerAliveInterval=2', '-o', 'ServerAliveCountMax=3',
                    '-q', '-tt', 'root@lab2']
+
+
+# lab files: `server:` pins an AS; LANs go where most of their members are
+
+PINNED = """\
+version: 1
+ases:
+  100: {routers: [a], server: lab2}
+  200: {routers: [b, c]}
+  300: {routers: [d]}
+links:
+  - {between: [a, b], relationship: provider-customer}
+  - {between: [b, c]}
+  - {between: [a, d], relationship: peer}
+"""
+SERVERS = ['localhost', 'lab2']
+IXP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'examples',
+                   'ixp.yml')
+
+
+def lab_topo(tmp_path, text):
+    path = tmp_path / 'lab.yml'
+    path.write_text(text)
+    return LabFileTopo(file=str(path))
+
+
+def test_a_lab_files_server_pins_its_as(tmp_path):
+    """Unpinned, the placement fills localhost first, with AS 100."""
+    topo = lab_topo(tmp_path, PINNED)
+    pins = cluster.with_file_pins(topo, SERVERS, {})
+    assert pins == {'a': 'lab2'}
+    placement = cluster.Placement(topo, SERVERS, pins)
+    assert placement.of == {'a': 'lab2', 'b': 'localhost', 'c': 'localhost', 'd': 'lab2'}
+    assert cluster.Placement(topo, SERVERS, {}).of['a'] == 'localhost'
+
+
+def test_pin_on_the_command_line_wins_over_the_file(tmp_path):
+    topo = lab_topo(tmp_path, PINNED)
+    assert cluster.with_file_pins(topo, SERVERS, {'a': 'localhost'}) == {'a': 'localhost'}
+
+
+def test_a_server_the_cluster_does_not_list_names_the_file_and_line(tmp_path):
+    topo = lab_topo(tmp_path, PINNED.replace('server: lab2', 'server: lab3'))
+    with pytest.raises(LabError) as raised:
+        cluster.with_file_pins(topo, SERVERS, {})
+    assert str(raised.value).endswith(
+        'lab.yml, line 3: AS 100 is on lab3 (`server: lab3`), which --cluster does not list; '
+        'add it (--cluster localhost,lab2,lab3) or write one of localhost, lab2.')
+
+
+def test_without_cluster_a_files_server_is_a_warning(tmp_path, monkeypatch):
+    """The file runs whole on one machine: the same file serves both."""
+    warned = []
+    monkeypatch.setattr(cluster, 'warn', warned.append)
+    topo = lab_topo(tmp_path, PINNED)
+    assert cluster.from_command_line(topo, 'vxlan', {}, argv=['mn']) is topo
+    assert len(warned) == 1 and warned[0].endswith(
+        'lab.yml, line 3: `server:` places ASes on servers (lab2), which only --cluster '
+        'gives; the whole lab runs on this machine.\n')
+    assert not hasattr(topo, 'placement')
+
+
+def ixp_placement(pins):
+    return cluster.Placement(LabFileTopo(file=IXP), SERVERS, pins)
+
+
+def test_a_lan_goes_where_most_of_its_members_are():
+    split = ixp_placement({'as20': 'lab2', 'as30': 'lab2'})
+    assert split.of['ixp'] == 'lab2' and split.of['as10'] == 'localhost'
+    assert ('as10', 'ixp') in split.crossing
+    assert split.describe('vxlan').endswith('lab2: 2 routers, AS 20 (as20), AS 30 (as30); '
+                                            'hosts webserver; LANs ixp; 3 links cross servers '
+                                            '(vxlan)')
+    assert ixp_placement({'as10': 'localhost', 'as20': 'localhost', 'as30': 'lab2'}).of['ixp'] \
+        == 'localhost'
+
+
+def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels():
+    topo = cluster.place(LabFileTopo(file=IXP), SERVERS, 'vxlan', {'as20': 'lab2', 'as30': 'lab2'})
+    bridge = topo.nodeInfo('ixp')
+    assert bridge['cls'] is cluster.remote_class(LanBridge)
+    assert issubclass(bridge['cls'], cluster.RemoteShell)
+    assert not issubclass(bridge['cls'], cluster.RemoteRouter)
+    assert (bridge['server'], bridge['controlPath']) == ('lab2', cluster.CONTROL_PATH)
+    links = {frozenset((a, b)): info for a, b, info in topo.links(withInfo=True)}
+    assert links[frozenset(('as10', 'ixp'))]['cls'] is cluster.VxlanLink
+    # as20 shares the bridge's server: a veth, with the tunnel's MTU like the LAN's others
+    beside = links[frozenset(('as20', 'ixp'))]
+    assert beside['cls'] is not cluster.VxlanLink
+    assert (beside['cls1'], beside['cls2']) == (cluster.LanMtuIntf, cluster.LanMtuIntf)
+    assert 'cls1' not in links[frozenset(('as100', 'as20'))]
+
+
+def test_switches_other_than_lan_bridges_are_refused():
+    topo = Bgp3Topo()
+    topo.addSwitch('s9')
+    with pytest.raises(LabError) as raised:
+        cluster.refuse_unsupported(topo)
+    assert str(raised.value) == ('only LANs of lab files (Linux bridges) go across servers, '
+                                 'not other switches; leave out --cluster.')
+    cluster.refuse_unsupported(LabFileTopo(file=IXP))
+
+
+def test_a_shaped_link_keeps_its_shaping_across_servers():
+    """multihomed.yml's as10-as400 link (bw: 10) crossing: TCIntf at both ends."""
+    from mininet.link import TCIntf
+    topo = cluster.place(LabFileTopo(file=IXP.replace('ixp.yml', 'multihomed.yml')), SERVERS,
+                         'vxlan', {'as1': 'lab2', 'as2': 'lab2', 'as400': 'lab2'})
+    links = {frozenset((a, b)): info for a, b, info in topo.links(withInfo=True)}
+    shaped = links[frozenset(('as10', 'as400'))]
+    assert (shaped['cls'], shaped['cls1'], shaped['cls2'], shaped['bw']) == \
+        (cluster.VxlanLink, TCIntf, TCIntf, 10)
+    assert 'cls1' not in links[frozenset(('as1', 'as10'))]
+
+
+def test_ssh_tunnels_between_two_other_servers_are_refused_before_the_build():
+    three = ['localhost', 'lab2', 'lab3']
+    pins = {'as10': 'lab2', 'as100': 'localhost', 'as20': 'lab2', 'as30': 'lab3'}
+    with pytest.raises(LabError) as raised:
+        cluster.place(LabFileTopo(file=IXP), three, 'ssh', pins)
+    assert str(raised.value).endswith('which ssh tunnels cannot (they join this machine to '
+                                      'another); use tunnel=vxlan or pin both to one server.')
+    cluster.place(LabFileTopo(file=IXP), three, 'vxlan', pins)
+
+
+def test_a_fed_labs_feeder_stays_here_and_its_session_crosses(tmp_path):
+    """The feeder's config (the whole table) is rendered here; feedto r3 is on lab2."""
+    from test_feed_lab import write_dump
+    topo = Bgp3Topo(feed=write_dump(tmp_path / 'rib.mrt'))
+    cluster.refuse_unsupported(topo)
+    placement = cluster.Placement(topo, SERVERS, {'r2': 'lab2', 'r3': 'lab2'})
+    assert placement.of['feeder'] == 'localhost'
+    assert ('r3', 'feeder') in placement.crossing

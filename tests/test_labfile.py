@@ -89,6 +89,24 @@ def test_each_mistake_names_the_file_its_line_and_the_fix(text, line, words):
     assert words in message, message
 
 
+def test_an_as_may_name_its_server_by_name_or_address():
+    """`server:` (for `mn --cluster`, bgptopo/cluster.py): kept with the
+    line that says it; an AS without one is the placement's to choose."""
+    lab = parse(GOOD.replace('{routers: [b]}', '{routers: [b], server: 172.31.254.2}')
+                .replace('  100: {routers: [a]}', '  100:\n    routers: [a]\n    server: lab2'))
+    assert (lab.ases[100].server, lab.ases[100].server_line) == ('lab2', 5)
+    assert (lab.ases[200].server, lab.ases[200].server_line) == ('172.31.254.2', 6)
+    assert parse(GOOD).ases[100].server is None
+
+
+@pytest.mark.parametrize('value', ['[lab2]', '2', "'lab 2'", "''"])
+def test_a_server_that_is_no_name_is_a_sentence(value):
+    message = error_of(GOOD.replace('{routers: [b]}', '{routers: [b], server: %s}' % value))
+    assert message.startswith('lab.yml, line 4: server: '), message
+    assert 'is no server name; write a host name or address as --cluster lists it, ' \
+        'e.g. `server: lab2`.' in message
+
+
 def test_communities_stay_pairs_not_base_60_numbers():
     text = GOOD.replace('provider-customer}', "provider-customer, a: {communities: [100:5]}}")
     assert parse(text).links[0].overrides['a']['communities'] == ['100:5']
