@@ -15,6 +15,8 @@
   /proc/PID/root, pids via /proc) is done through that connection instead,
   and each daemon's config files are copied into the router's private run
   directory on the server at every start (the local files stay the truth).
+  A server's routers are built together in a few ssh round trips
+  (bgptopo/remotebulk.py), as this machine's are (bgptopo/bulk.py).
 - Cross-server links: VxlanLink (one VNI per link, the kernel's VXLAN
   between the servers' addresses; the default) or SshTunnelLink (ssh
   Ethernet tunnels, as the cluster edition's RemoteLink, with unique tap
@@ -40,7 +42,7 @@ from bgptopo import procs
 from bgptopo.bulk import Bulk
 from bgptopo.errors import LabError
 from bgptopo.lifecycle import NodeDied
-from bgptopo.router import START_TIMEOUT
+from bgptopo.remotebulk import RemoteBulk, router_copy
 
 LOCAL = 'localhost'
 TUNNELS = ('vxlan', 'ssh')
@@ -198,17 +200,17 @@ def peer(topo, host):
 def place(topo, servers, tunnel='vxlan', pins=None):
     """Make topo a cluster lab over servers (see the module's docstring):
     each node's server, remote classes for remote routers, cross-server
-    links of the tunnel's kind, the bulk build kept to this machine's
-    routers. Says the placement; returns topo."""
+    links of the tunnel's kind, a bulk build per server (server_bulks).
+    Says the placement; returns topo."""
     refuse_unsupported(topo)
     placement = Placement(topo, servers, pins)
-    local_routers = [r for r in topo.routers() if placement.of[r] == LOCAL]
-    topo.bulk = Bulk(local_routers)
+    bulks = server_bulks(placement, topo.routers())
+    topo.bulk = bulks[LOCAL]
     for node in topo.nodes():
         node_info = topo.nodeInfo(node)
         node_info['server'] = placement.of[node]
         if node in placement.routers():
-            node_info['bulk'] = topo.bulk if placement.of[node] == LOCAL else None
+            node_info['bulk'] = bulks[placement.of[node]]
             if placement.of[node] != LOCAL:
                 node_info['cls'] = remote_class(node_info['cls'])
                 node_info['controlPath'] = CONTROL_PATH
@@ -220,6 +222,16 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
+
+
+def server_bulks(placement, routers):
+    """{server: the bulk build of its routers}: a Bulk here, a RemoteBulk
+    (bgptopo/remotebulk.py: a few ssh round trips per server) elsewhere."""
+    bulks = {LOCAL: Bulk([r for r in routers if placement.of[r] == LOCAL])}
+    for server in placement.servers:
+        if server != LOCAL:
+            bulks[server] = RemoteBulk(server, [r for r in routers if placement.of[r] == server])
+    return bulks
 
 
 def refuse_unsupported(topo):
@@ -374,9 +386,8 @@ class RemoteRouter(object):
         router's private run directory on its server (copied now)."""
         out = []
         for arg in args:
-            if isinstance(arg, str) and arg.endswith('.conf') and os.path.isabs(arg) \
-                    and os.path.isfile(arg):
-                copy = posixpath.join(self.routing.run_dir, os.path.basename(arg))
+            copy = router_copy(self, arg)
+            if copy:
                 with open(arg) as conf:
                     self.put_file(copy, conf.read())
                 arg = copy
@@ -384,6 +395,11 @@ class RemoteRouter(object):
         return out
 
     def start_daemon(self, daemon, args, wait=True):
+        """As a Router's; while queued_starts holds a list, a start not
+        waited for is queued there (a RemoteBulk ships its files and starts it)."""
+        if self.queued_starts is not None and not wait:
+            self.queued_starts.append((daemon, args))
+            return
         ready = posixpath.join(self.routing.run_dir, self.routing.ready_file(daemon))
         self.cmd('rm -f %s' % ready)
         pid = self.start_process(daemon, self.shipped(args))
@@ -393,13 +409,19 @@ class RemoteRouter(object):
     def wait_ready(self, daemon, pid):
         ready = posixpath.join(self.routing.run_dir, self.routing.ready_file(daemon))
         line = 'test -e %s && echo ready || { kill -0 %d 2>/dev/null || echo dead; }' % (ready, pid)
-        answer = procs.wait_until(lambda: self.cmd(line).strip(), START_TIMEOUT, 0.05)
+        timeout = self.start_timeout()
+        answer = procs.wait_until(lambda: self.cmd(line).strip(), timeout, 0.05)
         if answer != 'ready':
-            last = self.daemon_output(daemon).strip().splitlines()[-2:]
-            raise LabError('%s (on %s): %s %s; its last words: %s' % (
-                self.name, self.server, daemon,
-                'exited at start' if answer else 'did not start within %d s' % START_TIMEOUT,
-                ' / '.join(last) or 'none'))
+            raise self.not_started(daemon, bool(answer), timeout)
+
+    def not_started(self, daemon, exited, timeout):
+        """The LabError of a daemon that exited at start or was not ready
+        within timeout seconds, with its last words."""
+        last = self.daemon_output(daemon).strip().splitlines()[-2:]
+        return LabError('%s (on %s): %s %s; its last words: %s' % (
+            self.name, self.server, daemon,
+            'exited at start' if exited else 'did not start within %d s' % timeout,
+            ' / '.join(last) or 'none'))
 
     def living(self, pids):
         """Which of pids run on the node's server (asked through its shell)."""
