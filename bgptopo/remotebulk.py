@@ -88,7 +88,7 @@ class RemoteBulk(Bulk):
     def run_script(self, router, script, timeout):
         """script run by sh on the server; LabError naming the part (a
         router, or the links) where it stopped."""
-        out = on_server(router, script, timeout)
+        out = run_on_server(router, script, timeout)
         if out.rstrip().endswith(DONE):
             return
         part, said = 'the links', []
@@ -107,7 +107,7 @@ class RemoteBulk(Bulk):
         deadline that grows with the routers; LabError naming one that died
         or is late, with its last words."""
         timeout = plans[0].router.start_timeout()
-        out = on_server(router, ready_script(plans, timeout), timeout + SCRIPT_TIMEOUT)
+        out = run_on_server(router, ready_script(plans, timeout), timeout + SCRIPT_TIMEOUT)
         for line in out.splitlines():
             words = line.split()
             if len(words) == 3 and words[0] in ('dead', 'late'):
@@ -129,7 +129,7 @@ class RemoteBulk(Bulk):
             return
         words = ' '.join(map(str, pids))
         try:
-            on_server(next(r for r in self.configured if alive(r)),
+            run_on_server(next(r for r in self.configured if alive(r)),
                       'kill %s 2>/dev/null; i=0; while [ $i -lt %d ]; do a=; for p in %s; do '
                       'kill -0 $p 2>/dev/null && a=1 && break; done; [ -z "$a" ] && break; '
                       'sleep 0.1; i=$((i+1)); done; kill -9 %s 2>/dev/null; true'
@@ -274,7 +274,7 @@ def start_side_by_side(starts):
             router.queued_starts = None
 
 
-def on_server(router, script, timeout):
+def run_on_server(router, script, timeout):
     """script run by sh in the root namespace of router's server, over its
     shared ssh connection (its keepalives too); its output."""
     ssh = [word for word in router.sshcmd if word != '-tt']

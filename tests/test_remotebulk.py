@@ -92,11 +92,11 @@ def built(tmp_path, monkeypatch, count, rest=True):
     events, scripts = [], []
     suite = FakeSuite(str(tmp_path), rest)
 
-    def on_server(router, script, timeout):
+    def run_on_server(router, script, timeout):
         scripts.append(script)
         events.append(('ssh',))
         return remotebulk.DONE + '\n'
-    monkeypatch.setattr(remotebulk, 'on_server', on_server)
+    monkeypatch.setattr(remotebulk, 'run_on_server', run_on_server)
     names = ['r%d' % n for n in range(1, count + 1)]
     made = remotebulk.RemoteBulk('lab2', names)
     routers = [FakeRouter(name, 1000 + n, suite, events) for n, name in enumerate(names)]
@@ -167,7 +167,7 @@ def test_the_end_stops_every_daemon_of_the_server_in_one_script(tmp_path, monkey
 
 
 def test_a_failed_set_up_names_its_router(tmp_path, monkeypatch):
-    monkeypatch.setattr(remotebulk, 'on_server', lambda router, script, timeout:
+    monkeypatch.setattr(remotebulk, 'run_on_server', lambda router, script, timeout:
                         '@@bgptopo r1\n@@bgptopo r2\nmount: /run/frr: permission denied.\n')
     made = remotebulk.RemoteBulk('lab2', ['r1'])
     with pytest.raises(LabError) as raised:
