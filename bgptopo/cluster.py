@@ -452,7 +452,10 @@ class RemoteRouter(object):
 
     def take_daemon_pids(self):
         """The lab's end stops local pids at once: a remote router's are
-        stopped here, on its server, and none handed back."""
+        stopped here, on its server, with every other router's there
+        (its RemoteBulk: one script), and none handed back."""
+        if isinstance(self.bulk, RemoteBulk):
+            self.bulk.stop_daemons()
         self.stop_daemons()
         return []
 

@@ -12,10 +12,10 @@ server, in its routers' Mininet parameters) instead:
    node and link of the lab exists by then), builds every router of the
    server:
  - one shell script run on the server (one ssh command, its stdin): the
-   veth pairs in one `ip -batch`, then per router its private run directory
-   mounted with the sysctls (nsenter into the node's namespaces), its
-   config files written into that directory (/proc/PID/root/...), its
-   interfaces' `ip -batch`; a failure stops the script and names the router;
+   veth pairs in one `ip -batch`, then per router, inside the node's
+   namespaces (nsenter), its private run directory mounted with the
+   sysctls, its config files written into it, its interfaces' `ip -batch`,
+   a few routers side by side; a router whose set-up fails is named;
  - every router's first daemons (FRR's zebra, BIRD) sent to every node
    shell before any answer is read (their pids);
  - one more script that waits on the server, to a deadline that grows with
@@ -42,8 +42,12 @@ SCRIPT_TIMEOUT = 15.0       # seconds a server's build script may take, plus SCR
 SCRIPT_SHARE = 0.05         # more seconds per router of the server
 READY_POLL = 0.05           # seconds between the ready script's looks
 STOP_WAIT = 5               # seconds the daemons get to exit before SIGKILL
-SECTION = '@@bgptopo '      # a line of the build script's output: the part that follows
+FAILED = '@@bgptopo-failed '     # a line of the build script's output: the part that failed
 DONE = '@@bgptopo-done'
+# the remote command that runs the script sent on its stdin, each command of
+# which reads /dev/null unless given its own (none eats the script's rest)
+SCRIPT_COMMAND = 'exec sh /dev/fd/3 3<&0 </dev/null'
+SET_UP_AT_ONCE = 8          # routers a server's build script sets up side by side
 
 
 class RemoteBulk(Bulk):
@@ -87,19 +91,15 @@ class RemoteBulk(Bulk):
 
     def run_script(self, router, script, timeout):
         """script run by sh on the server; LabError naming the part (a
-        router, or the links) where it stopped."""
+        router, or the links) that failed, with what failed said."""
         out = run_on_server(router, script, timeout)
-        if out.rstrip().endswith(DONE):
+        lines = [line.strip() for line in out.splitlines() if line.strip()]
+        failed = [line[len(FAILED):] for line in lines if line.startswith(FAILED)]
+        if not failed and lines[-1:] == [DONE]:
             return
-        part, said = 'the links', []
-        for line in out.splitlines():
-            if line.startswith(SECTION):
-                part, said = line[len(SECTION):], []
-            else:
-                said.append(line.strip())
-        said = [line for line in said if line]
+        said = [line for line in lines if not line.startswith(('@@bgptopo', 'BGPTOPO_EOF'))]
         raise LabError('%s cannot be set up on %s (%s); run `mn -c --cluster` and start '
-                       'the lab again.' % (part, self.server,
+                       'the lab again.' % ((failed or ['its routers'])[0], self.server,
                                            ' / '.join(said[-2:]) or 'no answer'))
 
     def wait_ready(self, router, plans):
@@ -198,32 +198,44 @@ def through_proc(router, name):
     return '/proc/%d/root%s/%s' % (router.pid, os.path.realpath(router.routing.run_dir), name)
 
 
-def heredoc(command, text):
-    """command reading text as its stdin, in a shell script."""
+def heredoc(command, text, after=''):
+    """command reading text as its stdin, in a shell script; after: what
+    follows the command on its line (`|| ...`, `&`)."""
     end = 'BGPTOPO_EOF_%s' % uuid.uuid4().hex
-    return '%s <<\'%s\'\n%s%s\n%s' % (command, end, text, '' if text.endswith('\n') else '\n',
-                                     end)
+    return "%s <<'%s'%s\n%s%s%s" % (command, end, after and ' ' + after, text,
+                                    '' if text.endswith('\n') else '\n', end)
 
 
 def set_up_script(veths, plans):
-    """The server's build script (see the module's docstring)."""
-    lines = ['exec 2>&1', '(', 'set -e']
+    """The server's build script (see the module's docstring): the links,
+    then SET_UP_AT_ONCE routers at a time, each in its namespaces; silent
+    unless something fails (FAILED ROUTER, after what failed said)."""
+    lines = ['exec 2>&1']
     if veths:
-        lines.append(heredoc('ip -batch -', '\n'.join(veth_line(*veth) for veth in veths)))
-    for plan in plans:
-        router = plan.router
-        lines += ['echo %s' % shlex.quote(SECTION + router.name),
-                  'nsenter -t %d -m -n sh -c %s' % (router.pid,
-                                                    shlex.quote(router.set_up_line()))]
-        for copy, local in sorted(plan.files.items()):
-            with open(local) as conf:
-                lines.append(heredoc('cat > %s' % shlex.quote(through_proc(
-                    router, posixpath.basename(copy))), conf.read()))
-        batch = router.kernel_batch()
-        if batch:
-            lines.append(heredoc('nsenter -t %d -n ip -batch -' % router.pid, '\n'.join(batch)))
-    lines += ['echo %s' % DONE, ')']
+        lines.append(heredoc('ip -batch -', '\n'.join(veth_line(*veth) for veth in veths),
+                             '|| { echo %s; exit 0; }' % shlex.quote(FAILED + 'the links')))
+    for number, plan in enumerate(plans, 1):
+        lines.append(heredoc('nsenter -t %d -m -n sh -e' % plan.router.pid, router_script(plan),
+                             '|| echo %s &' % shlex.quote(FAILED + plan.router.name)))
+        if number % SET_UP_AT_ONCE == 0:
+            lines.append('wait')
+    lines += ['wait', 'echo %s' % DONE]
     return '\n'.join(lines) + '\n'
+
+
+def router_script(plan):
+    """What one router's set-up runs inside its namespaces: its private run
+    directory mounted and the sysctls (Router.set_up_line), its config
+    files written there, its interfaces' `ip -batch`."""
+    router = plan.router
+    lines = [router.set_up_line()]
+    for copy, local in sorted(plan.files.items()):
+        with open(local) as conf:
+            lines.append(heredoc('cat > %s' % shlex.quote(copy), conf.read()))
+    batch = router.kernel_batch()
+    if batch:
+        lines.append(heredoc('ip -batch -', '\n'.join(batch)))
+    return '\n'.join(lines)
 
 
 def ready_script(plans, timeout):
@@ -279,7 +291,7 @@ def run_on_server(router, script, timeout):
     shared ssh connection (its keepalives too); its output."""
     ssh = [word for word in router.sshcmd if word != '-tt']
     try:
-        done = subprocess.run(ssh + ['sh'], input=script, capture_output=True,
+        done = subprocess.run(ssh + [SCRIPT_COMMAND], input=script, capture_output=True,
                               universal_newlines=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise LabError('%s does not answer over ssh within %d s (building its routers); is '

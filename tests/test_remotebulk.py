@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from bgptopo import cluster, remotebulk
+from bgptopo import cluster, procs, remotebulk
 from bgptopo.errors import LabError
 from bgptopo.topologies import BgpRingTopo
 
@@ -130,12 +130,11 @@ def test_the_set_up_script_holds_every_link_config_and_interface(tmp_path, monke
     assert setup.count('ip -batch -') == 1 + 3      # the veths, then each router's interfaces
     assert 'link add name r1-eth1 netns 1000 type veth peer name r2-eth0 netns 1001' in setup
     for router in routers:
-        assert 'nsenter -t %d -m -n sh -c ' % router.pid in setup
+        assert 'nsenter -t %d -m -n sh -e <<' % router.pid in setup
         for daemon in ('zebra', 'bgpd'):
-            assert 'cat > /proc/%d/root/run/frr/%s-%s.conf' % (router.pid, router.name,
-                                                                daemon) in setup
+            assert 'cat > /run/frr/%s-%s.conf' % (router.name, daemon) in setup
             assert 'hostname %s-%s\n' % (router.name, daemon) in setup
-    assert setup.rstrip().endswith(')') and remotebulk.DONE in setup
+    assert setup.rstrip().endswith('echo ' + remotebulk.DONE)
 
 
 def test_the_daemons_start_from_their_copies_on_the_server(tmp_path):
@@ -168,7 +167,8 @@ def test_the_end_stops_every_daemon_of_the_server_in_one_script(tmp_path, monkey
 
 def test_a_failed_set_up_names_its_router(tmp_path, monkeypatch):
     monkeypatch.setattr(remotebulk, 'run_on_server', lambda router, script, timeout:
-                        '@@bgptopo r1\n@@bgptopo r2\nmount: /run/frr: permission denied.\n')
+                        'mount: /run/frr: permission denied.\n@@bgptopo-failed r2\n'
+                        '@@bgptopo-done\n')
     made = remotebulk.RemoteBulk('lab2', ['r1'])
     with pytest.raises(LabError) as raised:
         made.run_script(None, 'script', 1)
@@ -215,4 +215,68 @@ def plan_of(name, pid, path):
     plan = remotebulk.StartPlan.__new__(remotebulk.StartPlan)
     plan.router = type('R', (), {'name': name, 'daemon_pids': {'zebra': pid}})()
     plan.ready_files = lambda: [('zebra', path)]
+    return plan
+
+
+class NamespaceRouter(object):
+    """A router's parts the set-up script uses, on a process of our own in
+    new network and mount namespaces (what mnexec gives a node)."""
+
+    def __init__(self, name, run_dir):
+        self.name, self.run_dir = name, run_dir
+        self.process = subprocess.Popen(['unshare', '-n', '-m', '--propagation', 'private',
+                                         'sleep', '60'])
+        self.pid = self.process.pid
+
+    def set_up_line(self):
+        return 'mkdir -p %s && mount -t tmpfs -o mode=0700 tmpfs %s && ' \
+               'sysctl -qw net.ipv4.ip_forward=1' % (self.run_dir, self.run_dir)
+
+    def kernel_batch(self):
+        return ['link set dev lo up', 'link set dev %s-eth0 up' % self.name]
+
+    def inside(self, command):
+        return subprocess.run(['nsenter', '-t', str(self.pid), '-m', '-n', 'sh', '-c', command],
+                              capture_output=True, text=True, timeout=10).stdout
+
+
+def run_script(script):
+    return subprocess.run(['sh', '-c', remotebulk.SCRIPT_COMMAND], input=script,
+                          capture_output=True, text=True, timeout=30).stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='namespaces need root')
+def test_the_set_up_script_builds_routers_in_their_namespaces(tmp_path):
+    """Run by sh here (as on a server) on two processes in namespaces of
+    their own: their veth pair, their run directories with the configs
+    (quotes, parentheses and $ kept as written), forwarding, interfaces up;
+    a router whose interface is missing is named; nothing in our root."""
+    run_dir = '/run/bgptopo-test-%d' % os.getpid()
+    conf = tmp_path / 'bgpd.conf'
+    conf.write_text('hostname r\n! (a) "b" $HOME `c`\n')
+    routers = [NamespaceRouter(name, run_dir) for name in ('r1', 'r2', 'r3')]
+    try:
+        procs.wait_until(
+            lambda: all(r.inside('echo ok').strip() == 'ok' for r in routers), 5, 0.05)
+        plans = [plan_with(router, {run_dir + '/bgpd.conf': str(conf)}) for router in routers]
+        veths = [('r1-eth0', routers[0], None, 'r2-eth0', routers[1], None)]
+        assert run_script(remotebulk.set_up_script(veths, plans[:2])) == remotebulk.DONE + '\n'
+        for router in routers[:2]:
+            assert router.inside('cat %s/bgpd.conf' % run_dir) == conf.read_text()
+            assert router.inside('cat /proc/sys/net/ipv4/ip_forward').strip() == '1'
+            assert 'state UP' in router.inside('ip link show %s-eth0' % router.name)
+        failed = run_script(remotebulk.set_up_script([], plans[2:]))
+        assert '@@bgptopo-failed r3' in failed and 'r3-eth0' in failed
+        assert not os.path.exists(os.path.join(run_dir, 'bgpd.conf'))   # not in our root
+    finally:
+        for router in routers:
+            router.process.kill()
+            router.process.wait()
+        if os.path.isdir(run_dir):
+            os.rmdir(run_dir)
+
+
+def plan_with(router, files):
+    plan = remotebulk.StartPlan.__new__(remotebulk.StartPlan)
+    plan.router, plan.files = router, files
     return plan
