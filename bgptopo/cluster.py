@@ -59,6 +59,9 @@ SSH_TIMEOUT = 15        # seconds an ssh command to a server may take
 KEEPALIVE = 2           # seconds between ssh's keepalives to a server
 KEEPALIVE_COUNT = 3     # keepalives unanswered before ssh gives up
 CONTROL_PATH = '/tmp/bgptopo-ssh-%C'     # one shared connection per server (not *.log)
+# node shells per shared connection: a server's sshd refuses sessions past its
+# MaxSessions (setup.sh sets 200; the commands of a build need a few more)
+SHELLS_PER_CONNECTION = 150
 
 
 def servers_in(argv):
@@ -206,6 +209,7 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     placement = Placement(topo, servers, pins)
     bulks = server_bulks(placement, topo.routers())
     topo.bulk = bulks[LOCAL]
+    shells = {}     # server: remote routers placed there so far
     for node in topo.nodes():
         node_info = topo.nodeInfo(node)
         node_info['server'] = placement.of[node]
@@ -213,7 +217,8 @@ def place(topo, servers, tunnel='vxlan', pins=None):
             node_info['bulk'] = bulks[placement.of[node]]
             if placement.of[node] != LOCAL:
                 node_info['cls'] = remote_class(node_info['cls'])
-                node_info['controlPath'] = CONTROL_PATH
+                number = shells[placement.of[node]] = shells.get(placement.of[node], -1) + 1
+                node_info['controlPath'] = control_path(number)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
@@ -222,6 +227,12 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     topo.placement = placement
     info('*** bgptopo: placement: %s\n' % placement.describe(tunnel))
     return topo
+
+
+def control_path(number):
+    """The ssh control path of a server's number'th remote router (from 0):
+    SHELLS_PER_CONNECTION node shells share one connection."""
+    return '%s-%d' % (CONTROL_PATH, number // SHELLS_PER_CONNECTION)
 
 
 def server_bulks(placement, routers):

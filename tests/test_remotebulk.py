@@ -192,6 +192,17 @@ def test_each_remote_server_gets_a_bulk_of_its_own_routers():
         assert bulk is topo.bulk if server == 'localhost' else bulk.server == server
 
 
+def test_a_server_of_many_routers_shares_several_ssh_connections():
+    """No more node shells per connection than SHELLS_PER_CONNECTION (a
+    server's sshd refuses sessions past its MaxSessions)."""
+    topo = cluster.place(BgpRingTopo(n=2 * cluster.SHELLS_PER_CONNECTION + 20),
+                         ['localhost', 'lab2'])
+    paths = [topo.nodeInfo(r)['controlPath'] for r in topo.routers()
+             if topo.placement.of[r] == 'lab2']
+    assert sorted(set(paths)) == [cluster.CONTROL_PATH + '-0', cluster.CONTROL_PATH + '-1']
+    assert paths.count(cluster.CONTROL_PATH + '-0') == cluster.SHELLS_PER_CONNECTION
+
+
 def test_the_ready_script_names_the_dead_and_the_late(tmp_path):
     """Run by sh here: one daemon ready (its file), one dead (a pid that
     ended), one alive without its file past the deadline."""
