@@ -70,7 +70,10 @@ def watched(mn, topo, timeout, max_used):
                 mn.kill()
             reader.join(10)
             raise RunFailed('%s %s, stopped:\n%s' % (topo, why, reason(''.join(chunks))))
-        time.sleep(WATCH_EVERY)
+        try:
+            mn.wait(timeout=WATCH_EVERY)
+        except subprocess.TimeoutExpired:
+            pass
     reader.join()
     return ''.join(chunks)
 
@@ -113,7 +116,7 @@ def measure(label, runs, topo, test, servers=None, timeout=600, max_used=20.0):
     results = []
     for _ in range(runs):
         phases, data = run(topo, test, servers, timeout, max_used)
-        phases.update({k: v for k, v in data.items() if k not in ('stamps', 'memory')})
+        phases.update({k: v for k, v in data.items() if k not in ('stamps', 'memory', 'mem_available_kib')})
         results.append(phases)
     row = {key: median_of(results, key) for key in results[0]
            if isinstance(results[0][key], (int, float))}

@@ -27,10 +27,10 @@ def clustered(net):
     ready = time.monotonic()
     convergence.wait(net, timeout=900)
     converged = time.monotonic()
-    output('BENCH %s\n' % json.dumps({'stamps': {'ready': ready, 'converged': converged,
-                                                  'test_end': time.monotonic()},
-                                       'memory': side_memory(net),
-                                       'mem_available_kib': mem_available_kib()}))
+    memory = side_memory(net)
+    output('BENCH %s\n' % json.dumps({'mem_available_kib': mem_available_kib(), 'memory': memory,
+                                       'stamps': {'ready': ready, 'converged': converged,
+                                                  'test_end': time.monotonic()}}))
 
 
 def side_memory(net):
