@@ -144,6 +144,8 @@ def main():
     parser.add_argument('--suite', default='frr', help="the ring's suite: frr or bird")
     parser.add_argument('--rings-only', action='store_true',
                         help='the ring split (VXLAN) and on one server only')
+    parser.add_argument('--split-only', action='store_true',
+                        help='with --rings-only: the split ring alone (a big one apart)')
     parser.add_argument('--max-used-gib', type=float, default=20.0,
                         help='stop a run once the machine uses more (GiB)')
     parser.add_argument('--timeout', type=int, default=600, help='seconds per run')
@@ -158,8 +160,9 @@ def main():
     try:
         ring = 'bgpring,n=%d,suite=%s' % (args.ring, args.suite)
         label = 'ring n=%d %s' % (args.ring, args.suite)
-        table['%s, one server' % label] = measure('%s, one server' % label, args.runs, ring,
-                                                  'clustered', **limits)
+        if not args.split_only:
+            table['%s, one server' % label] = measure('%s, one server' % label, args.runs, ring,
+                                                      'clustered', **limits)
         tunnels = ('vxlan',) if args.rings_only else ('vxlan', 'ssh')
         for tunnel in tunnels:
             key = '%s, two servers, %s' % (label, tunnel)
