@@ -146,6 +146,8 @@ def main():
                         help='the ring split (VXLAN) and on one server only')
     parser.add_argument('--split-only', action='store_true',
                         help='with --rings-only: the split ring alone (a big one apart)')
+    parser.add_argument('--one-only', action='store_true',
+                        help='with --rings-only: the ring on one server alone')
     parser.add_argument('--max-used-gib', type=float, default=20.0,
                         help='stop a run once the machine uses more (GiB)')
     parser.add_argument('--timeout', type=int, default=600, help='seconds per run')
@@ -163,6 +165,8 @@ def main():
         if not args.split_only:
             table['%s, one server' % label] = measure('%s, one server' % label, args.runs, ring,
                                                       'clustered', **limits)
+        if args.one_only:
+            return save(table, args.out)
         tunnels = ('vxlan',) if args.rings_only else ('vxlan', 'ssh')
         for tunnel in tunnels:
             key = '%s, two servers, %s' % (label, tunnel)
