@@ -130,10 +130,11 @@ class RemoteBulk(Bulk):
         words = ' '.join(map(str, pids))
         try:
             run_on_server(next(r for r in self.configured if alive(r)),
-                      'kill %s 2>/dev/null; i=0; while [ $i -lt %d ]; do a=; for p in %s; do '
-                      'kill -0 $p 2>/dev/null && a=1 && break; done; [ -z "$a" ] && break; '
-                      'sleep 0.1; i=$((i+1)); done; kill -9 %s 2>/dev/null; true'
-                      % (words, STOP_WAIT * 10, words, words), STOP_WAIT + SCRIPT_TIMEOUT)
+                          'kill %s 2>/dev/null; i=0; while [ $i -lt %d ]; do a=; for p in %s; '
+                          'do kill -0 $p 2>/dev/null && a=1 && break; done; [ -z "$a" ] && '
+                          'break; sleep 0.1; i=$((i+1)); done; [ -n "$a" ] && kill -9 %s '
+                          '2>/dev/null; true' % (words, STOP_WAIT * 10, words, words),
+                          STOP_WAIT + SCRIPT_TIMEOUT)
         except LabError:
             pass        # the server went away: the shells' ends take the daemons
 
