@@ -15,6 +15,8 @@
   /proc/PID/root, pids via /proc) is done through that connection instead,
   and each daemon's config files are copied into the router's private run
   directory on the server at every start (the local files stay the truth).
+  A server's routers are built together in a few ssh round trips
+  (bgptopo/remotebulk.py), as this machine's are (bgptopo/bulk.py).
 - Commands on remote routers (RemoteProcesses): what a command asks of a
   router's machine (a capture's tcpdump: alive, its words, stopped, its
   file; an interactive vtysh or birdc) is answered on its server, through
@@ -61,7 +63,7 @@ from bgptopo.dockerhost import DockerHost, attached, starts_shell
 from bgptopo.errors import LabError
 from bgptopo.lifecycle import NodeDied
 from bgptopo.netclasses import image_of
-from bgptopo.router import START_TIMEOUT
+from bgptopo.remotebulk import RemoteBulk, router_copy
 
 LOCAL = 'localhost'
 TUNNELS = ('vxlan', 'ssh')
@@ -78,6 +80,9 @@ SSH_TIMEOUT = 15        # seconds an ssh command to a server may take
 KEEPALIVE = 2           # seconds between ssh's keepalives to a server
 KEEPALIVE_COUNT = 3     # keepalives unanswered before ssh gives up
 CONTROL_PATH = '/tmp/bgptopo-ssh-%C'     # one shared connection per server (not *.log)
+# node shells per shared connection: a server's sshd refuses sessions past its
+# MaxSessions (setup.sh sets 200; the commands of a build need a few more)
+SHELLS_PER_CONNECTION = 150
 
 
 def servers_in(argv):
@@ -241,23 +246,25 @@ def peer(topo, host):
 def place(topo, servers, tunnel='vxlan', pins=None):
     """Make topo a cluster lab over servers (see the module's docstring):
     each node's server, remote classes for remote routers, cross-server
-    links of the tunnel's kind, the bulk build kept to this machine's
-    routers. Says the placement; returns topo."""
+    links of the tunnel's kind, a bulk build per server (server_bulks).
+    Says the placement; returns topo."""
     refuse_unsupported(topo)
     placement = Placement(topo, servers, pins)
-    local_routers = [r for r in topo.routers() if placement.of[r] == LOCAL]
-    topo.bulk = Bulk(local_routers)
+    bulks = server_bulks(placement, topo.routers())
+    topo.bulk = bulks[LOCAL]
     check_engines(topo, placement)
+    shells = {}     # server: remote nodes placed there so far
     for node in topo.nodes():
         node_info = topo.nodeInfo(node)
         node_info['server'] = placement.of[node]
         remote = placement.of[node] != LOCAL
         if node in placement.routers():
-            node_info['bulk'] = None if remote else topo.bulk
+            node_info['bulk'] = bulks[placement.of[node]]
         if remote and (node in placement.routers() or node in placement.lans or
                        node in topo.docker_hosts()):
             node_info['cls'] = remote_class(node_info['cls'])
-            node_info['controlPath'] = CONTROL_PATH
+            number = shells[placement.of[node]] = shells.get(placement.of[node], -1) + 1
+            node_info['controlPath'] = control_path(number)
     require_tunnels_reach(placement, tunnel)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
@@ -311,6 +318,20 @@ def shaped_ends(link_info):
     if any(key in link_info for key in ('bw', 'delay', 'loss')):
         return {'cls1': TCIntf, 'cls2': TCIntf}
     return {}
+def control_path(number):
+    """The ssh control path of a server's number'th remote router (from 0):
+    SHELLS_PER_CONNECTION node shells share one connection."""
+    return '%s-%d' % (CONTROL_PATH, number // SHELLS_PER_CONNECTION)
+
+
+def server_bulks(placement, routers):
+    """{server: the bulk build of its routers}: a Bulk here, a RemoteBulk
+    (bgptopo/remotebulk.py: a few ssh round trips per server) elsewhere."""
+    bulks = {LOCAL: Bulk([r for r in routers if placement.of[r] == LOCAL])}
+    for server in placement.servers:
+        if server != LOCAL:
+            bulks[server] = RemoteBulk(server, [r for r in routers if placement.of[r] == server])
+    return bulks
 
 
 def refuse_unsupported(topo):
@@ -483,9 +504,8 @@ class RemoteRouter(RemoteShell):
         router's private run directory on its server (copied now)."""
         out = []
         for arg in args:
-            if isinstance(arg, str) and arg.endswith('.conf') and os.path.isabs(arg) \
-                    and os.path.isfile(arg):
-                copy = posixpath.join(self.routing.run_dir, os.path.basename(arg))
+            copy = router_copy(self, arg)
+            if copy:
                 with open(arg) as conf:
                     self.put_file(copy, conf.read())
                 arg = copy
@@ -493,6 +513,11 @@ class RemoteRouter(RemoteShell):
         return out
 
     def start_daemon(self, daemon, args, wait=True):
+        """As a Router's; while queued_starts holds a list, a start not
+        waited for is queued there (a RemoteBulk ships its files and starts it)."""
+        if self.queued_starts is not None and not wait:
+            self.queued_starts.append((daemon, args))
+            return
         ready = posixpath.join(self.routing.run_dir, self.routing.ready_file(daemon))
         self.cmd('rm -f %s' % ready)
         pid = self.start_process(daemon, self.shipped(args))
@@ -502,13 +527,19 @@ class RemoteRouter(RemoteShell):
     def wait_ready(self, daemon, pid):
         ready = posixpath.join(self.routing.run_dir, self.routing.ready_file(daemon))
         line = 'test -e %s && echo ready || { kill -0 %d 2>/dev/null || echo dead; }' % (ready, pid)
-        answer = procs.wait_until(lambda: self.cmd(line).strip(), START_TIMEOUT, 0.05)
+        timeout = self.start_timeout()
+        answer = procs.wait_until(lambda: self.cmd(line).strip(), timeout, 0.05)
         if answer != 'ready':
-            last = self.daemon_output(daemon).strip().splitlines()[-2:]
-            raise LabError('%s (on %s): %s %s; its last words: %s' % (
-                self.name, self.server, daemon,
-                'exited at start' if answer else 'did not start within %d s' % START_TIMEOUT,
-                ' / '.join(last) or 'none'))
+            raise self.not_started(daemon, bool(answer), timeout)
+
+    def not_started(self, daemon, exited, timeout):
+        """The LabError of a daemon that exited at start or was not ready
+        within timeout seconds, with its last words."""
+        last = self.daemon_output(daemon).strip().splitlines()[-2:]
+        return LabError('%s (on %s): %s %s; its last words: %s' % (
+            self.name, self.server, daemon,
+            'exited at start' if exited else 'did not start within %d s' % timeout,
+            ' / '.join(last) or 'none'))
 
     def living(self, pids):
         """Which of pids run on the node's server (asked through its shell)."""
@@ -539,7 +570,10 @@ class RemoteRouter(RemoteShell):
 
     def take_daemon_pids(self):
         """The lab's end stops local pids at once: a remote router's are
-        stopped here, on its server, and none handed back."""
+        stopped here, on its server, with every other router's there
+        (its RemoteBulk: one script), and none handed back."""
+        if isinstance(self.bulk, RemoteBulk):
+            self.bulk.stop_daemons()
         self.stop_daemons()
         return []
 

@@ -269,3 +269,42 @@ def test_a_server_without_the_image_is_one_sentence(server):
             'there, which builds the lab\'s images.' % server) in done.stdout
     assert nothing_new(before) == {}
     assert remote_traces(server) == {'processes': [], 'links': []}
+
+
+SSH_SHIM = '''#!/bin/sh
+echo "$*" >> %s
+exec /usr/bin/ssh "$@"
+'''
+
+
+@pytest.mark.parametrize('suite', ['frr', 'bird'])
+def test_a_split_ring_builds_each_server_in_a_few_ssh_commands(server, tmp_path, suite):
+    """Every ssh mn starts goes through a shim that notes it: besides the
+    node shells (-tt) and the servers' check, the 20 routers on the server
+    cost a few ssh commands (bgptopo/remotebulk.py), not several each as
+    when they were built one by one (a kernel batch and each config file
+    copied by an ssh of its own: 60 for FRR); the ring converges and
+    leaves nothing."""
+    log = tmp_path / 'ssh.txt'
+    shim = tmp_path / 'ssh'
+    shim.write_text(SSH_SHIM % log)
+    shim.chmod(0o755)
+    before = lab_traces()
+    done = subprocess.run(MN + ['bgpring,n=40,suite=%s' % suite, '--cluster',
+                                'localhost,%s' % server, '--test', 'converged'],
+                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=300, env=dict(os.environ, PATH='%s:%s' % (
+                              tmp_path, os.environ['PATH'])))
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert 'converged in' in done.stdout
+    calls = log.read_text().splitlines()
+    shells = [line for line in calls if ' -tt ' in ' %s ' % line]
+    assert len(shells) >= 20        # the shim saw the node shells: it was used
+    # commands in the server's root namespace (not those run in a node, by
+    # convergence's look at each router: mnexec -da PID): the check, each
+    # crossing link's ends (2 links), the build (2 scripts for FRR, 1 for
+    # BIRD), the stop script; a few more are fine, one per router is not
+    commands = [line for line in calls if line not in shells and 'mnexec -da' not in line]
+    assert len(commands) <= 12, '\n'.join(commands)
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == {'processes': [], 'links': []}
