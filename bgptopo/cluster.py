@@ -475,9 +475,16 @@ class RemoteRouter(RemoteShell):
         target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
         self.ssh('cat > %s' % shlex.quote(target), text)
 
+    queued_files = None     # {path: text} while a bulk build plans the router's starts
+
     def write_run_file(self, name, text):
-        """A fed lab's copy of the BGP file (Router.bgp_config_file), on the server."""
-        self.put_file(posixpath.join(self.routing.run_dir, name), text)
+        """A fed lab's copy of the BGP file (Router.bgp_config_file), on the
+        server: written with its configs by a bulk build (RemoteBulk)."""
+        path = posixpath.join(self.routing.run_dir, name)
+        if self.queued_files is not None:
+            self.queued_files[path] = text
+        else:
+            self.put_file(path, text)
 
     files_here = False
 
@@ -496,8 +503,9 @@ class RemoteRouter(RemoteShell):
         self.put_file(name, '\n'.join(lines) + '\n')
         failed = self.cmd('ip -batch %s' % name).strip()
         if failed:
-            raise LabError('%s cannot set up its interfaces on %s (%s).'
-                           % (self.name, self.server, failed.splitlines()[-1]))
+            raise LabError('%s cannot set up its interfaces on %s (%s; its batch: %s).'
+                           % (self.name, self.server, failed.splitlines()[-1],
+                              ' / '.join(lines)[:120]))
 
     def shipped(self, args):
         """args with each local config file replaced by its copy in the

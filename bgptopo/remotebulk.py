@@ -35,6 +35,7 @@ import shlex
 import subprocess
 import uuid
 
+from bgptopo import tcpdump
 from bgptopo.bulk import Bulk, veth_line
 from bgptopo.errors import LabError
 
@@ -77,6 +78,8 @@ class RemoteBulk(Bulk):
         self.veths = []
         self.progress.say('%s: %d routers set up' % (self.server, len(routers)))
         for router in routers:
+            if router.boot_capture:     # capture= : before the daemons, as Router's
+                tcpdump.start(router, tcpdump.boot_intfs(router), router.boot_capture)
             for start_helper in router.before_daemons:     # helpers the daemons connect to
                 start_helper(router)
         start_side_by_side([(plan.router, plan.first) for plan in plans])
@@ -84,8 +87,9 @@ class RemoteBulk(Bulk):
         if later:
             self.wait_ready(routers[0], later)
             start_side_by_side([(plan.router, plan.rest) for plan in later])
-        for plan in plans:
-            plan.router.set_up_ends = plan.router.intfNames()
+        for plan in plans:      # what the set-up script did is not done again (later_batch)
+            plan.router.set_up_ends = sorted(set(plan.router.intfNames()) |
+                                             set(plan.router.interfaces()))
         self.done = True
         self.progress.finish('%s: all %d routers started' % (self.server, len(routers)))
 
@@ -152,9 +156,13 @@ class StartPlan(object):
     def __init__(self, router):
         self.router = router
         router.started = False
-        self.first = queued(router, router.routing.start_first)
-        self.rest = queued(router, router.routing.start_rest)
-        self.files = {}
+        self.files, self.texts = {}, {}     # {copy: local file}, {copy: text} (a fed lab's)
+        router.queued_files = self.texts
+        try:
+            self.first = queued(router, router.routing.start_first)
+            self.rest = queued(router, router.routing.start_rest)
+        finally:
+            router.queued_files = None
         for starts in (self.first, self.rest):
             starts[:] = [(daemon, self.shipped(args)) for daemon, args in starts]
 
@@ -233,6 +241,8 @@ def router_script(plan):
     for copy, local in sorted(plan.files.items()):
         with open(local) as conf:
             lines.append(heredoc('cat > %s' % shlex.quote(copy), conf.read()))
+    for copy, text in sorted(plan.texts.items()):
+        lines.append(heredoc('cat > %s' % shlex.quote(copy), text))
     batch = router.kernel_batch()
     if batch:
         lines.append(heredoc('ip -batch -', '\n'.join(batch)))

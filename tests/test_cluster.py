@@ -265,7 +265,7 @@ def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels():
     assert bridge['cls'] is cluster.remote_class(LanBridge)
     assert issubclass(bridge['cls'], cluster.RemoteShell)
     assert not issubclass(bridge['cls'], cluster.RemoteRouter)
-    assert (bridge['server'], bridge['controlPath']) == ('lab2', cluster.CONTROL_PATH)
+    assert (bridge['server'], bridge['controlPath']) == ('lab2', cluster.control_path(0))
     links = {frozenset((a, b)): info for a, b, info in topo.links(withInfo=True)}
     assert links[frozenset(('as10', 'ixp'))]['cls'] is cluster.VxlanLink
     # as20 shares the bridge's server: a veth, with the tunnel's MTU like the LAN's others

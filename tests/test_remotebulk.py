@@ -50,6 +50,7 @@ class FakeRouter(object):
     server = 'lab2'
     sshcmd = ['ssh', '-tt', 'root@lab2']
     before_daemons = ()
+    boot_capture = None
 
     def __init__(self, name, pid, suite, events):
         self.name, self.pid, self.routing, self.events = name, pid, suite, events
@@ -72,7 +73,10 @@ class FakeRouter(object):
         return ['link set dev lo up', 'link set dev %s-eth0 up' % self.name]
 
     def intfNames(self):
-        return ['lo', '%s-eth0' % self.name]
+        return ['%s-eth0' % self.name]
+
+    def interfaces(self):
+        return {'lo': ['198.18.0.1/32'], '%s-eth0' % self.name: ['192.168.0.1/24']}
 
     def start_timeout(self):
         return 10.0
@@ -121,7 +125,8 @@ def test_a_servers_routers_take_two_ssh_commands_whatever_their_number(tmp_path,
         ['send'] * count + ['take'] * count
     assert [event[2] for event in events if event[0] == 'send'] == \
         [('zebra',)] * count + [('bgpd',)] * count
-    assert all(router.set_up_ends == router.intfNames() for router in routers)
+    # what the set-up script addressed (lo's address too) is not done again
+    assert all(router.set_up_ends == ['lo', '%s-eth0' % router.name] for router in routers)
 
 
 def test_the_set_up_script_holds_every_link_config_and_interface(tmp_path, monkeypatch):
@@ -269,11 +274,14 @@ def test_the_set_up_script_builds_routers_in_their_namespaces(tmp_path):
     try:
         procs.wait_until(
             lambda: all(r.inside('echo ok').strip() == 'ok' for r in routers), 5, 0.05)
-        plans = [plan_with(router, {run_dir + '/bgpd.conf': str(conf)}) for router in routers]
+        fed = "router bgp 1\n neighbor 10.0.0.9 remote-as 64999 ! a fed lab's copy\n"
+        plans = [plan_with(router, {run_dir + '/bgpd.conf': str(conf)},
+                           {run_dir + '/fed-bgpd.conf': fed}) for router in routers]
         veths = [('r1-eth0', routers[0], None, 'r2-eth0', routers[1], None)]
         assert run_script(remotebulk.set_up_script(veths, plans[:2])) == remotebulk.DONE + '\n'
         for router in routers[:2]:
             assert router.inside('cat %s/bgpd.conf' % run_dir) == conf.read_text()
+            assert router.inside('cat %s/fed-bgpd.conf' % run_dir) == fed
             assert router.inside('cat /proc/sys/net/ipv4/ip_forward').strip() == '1'
             assert 'state UP' in router.inside('ip link show %s-eth0' % router.name)
         failed = run_script(remotebulk.set_up_script([], plans[2:]))
@@ -287,7 +295,7 @@ def test_the_set_up_script_builds_routers_in_their_namespaces(tmp_path):
             os.rmdir(run_dir)
 
 
-def plan_with(router, files):
+def plan_with(router, files, texts=None):
     plan = remotebulk.StartPlan.__new__(remotebulk.StartPlan)
-    plan.router, plan.files = router, files
+    plan.router, plan.files, plan.texts = router, files, texts or {}
     return plan
