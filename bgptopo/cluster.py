@@ -252,7 +252,6 @@ def place(topo, servers, tunnel='vxlan', pins=None):
     placement = Placement(topo, servers, pins)
     bulks = server_bulks(placement, topo.routers())
     topo.bulk = bulks[LOCAL]
-    check_engines(topo, placement)
     shells = {}     # server: remote nodes placed there so far
     for node in topo.nodes():
         node_info = topo.nodeInfo(node)
@@ -266,6 +265,7 @@ def place(topo, servers, tunnel='vxlan', pins=None):
             number = shells[placement.of[node]] = shells.get(placement.of[node], -1) + 1
             node_info['controlPath'] = control_path(number)
     require_tunnels_reach(placement, tunnel)
+    check_engines(topo, placement)
     link_class = VxlanLink if tunnel == 'vxlan' else SshTunnelLink
     for a, b, key, link_info in topo.links(withKeys=True, withInfo=True):
         if placement.of[a] != placement.of[b]:
@@ -488,15 +488,9 @@ class RemoteRouter(RemoteShell):
 
     files_here = False
 
-    def set_up(self, link_ends=None):
-        """As a Router's, but in two round trips: the batch of its
-        interfaces is copied into the run directory once it is mounted."""
-        self.set_up_ends = link_ends
-        self.cmd(self.set_up_line())
-        self.run_kernel_batch(self.kernel_batch(link_ends))
-        self.start_after_set_up()
-
     def run_kernel_batch(self, lines):
+        """The kernel work of interfaces made after its server's bulk build
+        (Router.later_batch), if any, through its server."""
         if not lines:
             return
         name = posixpath.join(self.routing.run_dir, 'kernel.batch')
@@ -572,9 +566,7 @@ class RemoteRouter(RemoteShell):
         self.daemon_pids.clear()
         if not pids or self.shell is None or self.shell.poll() is not None:
             return
-        self.cmd('kill %s 2>/dev/null; for i in $(seq 50); do a=; for p in %s; do '
-                 'kill -0 $p 2>/dev/null && a=1; done; [ -z "$a" ] && break; sleep 0.1; done; '
-                 'kill -9 %s 2>/dev/null; true' % (pids, pids, pids), timeout=15)
+        self.cmd(stop_line(pids, 5.0), timeout=15)
 
     def take_daemon_pids(self):
         """The lab's end stops local pids at once: a remote router's are
@@ -643,9 +635,7 @@ class RemoteProcesses(object):
         a dead shell's processes died with it (their parent-death signal)."""
         if self.shell is None or self.shell.poll() is not None:
             return
-        self.cmd('kill %d 2>/dev/null; for i in $(seq %d); do kill -0 %d 2>/dev/null || break; '
-                 'sleep 0.1; done; kill -9 %d 2>/dev/null; true'
-                 % (pid, int(grace * 10), pid, pid), timeout=grace + 10)
+        self.cmd(stop_line(str(pid), grace), timeout=grace + 10)
 
     def written_at(self, path):
         """A file for this machine is written into the node's private run
@@ -701,6 +691,14 @@ class FileCopy(object):
         if not procs.wait_exit(self.process.pid, COPY_GRACE):
             procs.stop(self.process.pid, grace=1.0)
         self.process.wait()
+
+
+def stop_line(pids, grace):
+    """A shell line that TERMs pids (words), waits up to grace seconds for
+    them, then KILLs only those still running."""
+    return ('kill %s 2>/dev/null; for i in $(seq %d); do a=; for p in %s; do kill -0 $p '
+            '2>/dev/null && a="$a $p"; done; [ -z "$a" ] && break; sleep 0.1; done; '
+            '[ -n "$a" ] && kill -9 $a 2>/dev/null; true' % (pids, int(grace * 10), pids))
 
 
 def with_keepalive(sshcmd):
@@ -917,20 +915,7 @@ def check_servers(servers):
     for server in servers:
         if server == LOCAL:
             continue
-        try:
-            done = subprocess.run(['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
-                                   'root@%s' % server, probe], capture_output=True,
-                                  stdin=subprocess.DEVNULL, universal_newlines=True,
-                                  timeout=SSH_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            done = None
-        if done is None or done.returncode == 255:
-            raise LabError('the server %s does not answer ssh as root (%s); check that it is '
-                           'up and that `ssh root@%s true` works without a password.' % (
-                               server, 'timed out' if done is None else
-                               (done.stderr.strip().splitlines() or ['no answer'])[-1], server))
-        lines = done.stdout.strip().splitlines()
-        judge_server(server, lines, here)
+        judge_server(server, probe_server(server, probe).strip().splitlines(), here)
 
 
 def check_engines(topo, placement):
@@ -943,12 +928,7 @@ def check_engines(topo, placement):
     for server, images in sorted(wanted.items()):
         probe = 'docker info >/dev/null 2>&1 || echo none; for i in %s; do docker image ' \
             'inspect $i >/dev/null 2>&1 || echo $i; done' % ' '.join(map(shlex.quote, sorted(images)))
-        try:
-            answer = subprocess.run(ssh_to(server) + [probe], capture_output=True,
-                                    stdin=subprocess.DEVNULL, universal_newlines=True,
-                                    timeout=SSH_TIMEOUT).stdout.split()
-        except subprocess.TimeoutExpired:
-            answer = ['none']
+        answer = probe_server(server, probe).split()
         if answer[:1] == ['none']:
             hosts = [h for h in topo.docker_hosts() if placement.of[h] == server]
             raise LabError('the server %s runs no Docker engine, which its hosts (%s) need; run '
@@ -956,6 +936,23 @@ def check_engines(topo, placement):
         if answer:
             raise LabError('the server %s lacks the image %s; run ./setup.sh server there, which '
                            'builds the lab\'s images.' % (server, answer[0]))
+
+
+def probe_server(server, probe):
+    """What the shell line probe prints on server, run as root over ssh; a
+    sentence when the server does not answer."""
+    try:
+        done = subprocess.run(ssh_to(server) + [probe], capture_output=True,
+                              stdin=subprocess.DEVNULL, universal_newlines=True,
+                              timeout=SSH_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        done = None
+    if done is None or done.returncode == 255:
+        raise LabError('the server %s does not answer ssh as root (%s); check that it is '
+                       'up and that `ssh root@%s true` works without a password.' % (
+                           server, 'timed out' if done is None else
+                           (done.stderr.strip().splitlines() or ['no answer'])[-1], server))
+    return done.stdout
 
 
 def ssh_to(server):

@@ -125,9 +125,13 @@ def ssh_command(server, *command):
         list(command)
 
 
-def answers(server):
-    return subprocess.run(ssh_command(server, 'true'), capture_output=True,
-                          timeout=15).returncode == 0
+def answers(server, *command):
+    """Does command (none: just the login) succeed on server over ssh?"""
+    try:
+        return subprocess.run(ssh_command(server, *(command or ['true'])), capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=15).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def write_drop_in(ip):
@@ -167,17 +171,12 @@ def up():
     if not procs.wait_until(lambda: answers(ip), SSH_READY_TIMEOUT, 0.2):
         raise LabError('the test server %s does not answer ssh within %d s; see `docker logs '
                        '%s`.' % (ip, SSH_READY_TIMEOUT, CONTAINER))
-    if not procs.wait_until(lambda: engine_answers(ip), ENGINE_READY_TIMEOUT, 0.2):
+    if not procs.wait_until(lambda: answers(ip, 'docker', 'info'), ENGINE_READY_TIMEOUT, 0.2):
         raise LabError('the test server\'s Docker engine did not answer within %d s; see '
                        '`docker exec %s cat /var/log/dockerd.txt`.'
                        % (ENGINE_READY_TIMEOUT, CONTAINER))
     load_images(ip)
     return ip
-
-
-def engine_answers(ip):
-    return subprocess.run(ssh_command(ip, 'docker', 'info'), capture_output=True,
-                          timeout=15).returncode == 0
 
 
 def load_images(ip):

@@ -34,7 +34,7 @@ from collections import Counter, deque
 
 from mininet.log import output
 
-from bgptopo import generated, lab, mrt, procs, routing
+from bgptopo import convergence, generated, lab, mrt, procs, routing
 from bgptopo.errors import LabError
 from bgptopo.paths import shown
 from bgptopo.router import DaemonNode
@@ -280,16 +280,9 @@ def feeder(net):
 
 
 def proc_net(router, table):
-    """/proc/net/TABLE of router's network namespace: read through its
-    /proc here, or through its shell when it runs on another server
-    (bgptopo/cluster.py); '' when it cannot be read."""
-    if not getattr(router, 'files_here', True):
-        return router.cmd('cat /proc/net/%s 2>/dev/null' % table).replace('\r', '')
-    try:
-        with open('/proc/%d/net/%s' % (router.pid, table)) as text:
-            return text.read()
-    except OSError:
-        return ''
+    """/proc/net/TABLE of router's network namespace, wherever it runs
+    (convergence reads it the same way); '' when it cannot be read."""
+    return '\n'.join(convergence.proc_net_rows(router, table))
 
 
 def kernel_count(router):

@@ -259,7 +259,16 @@ def test_a_lan_goes_where_most_of_its_members_are():
         == 'localhost'
 
 
-def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels():
+@pytest.fixture
+def engines_there(monkeypatch):
+    """Every server's engine holds every image (what check_engines asks
+    over ssh); the servers asked."""
+    asked = []
+    monkeypatch.setattr(cluster, 'probe_server', lambda server, _probe: asked.append(server) or '')
+    return asked
+
+
+def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels(engines_there):
     topo = cluster.place(LabFileTopo(file=IXP), SERVERS, 'vxlan', {'as20': 'lab2', 'as30': 'lab2'})
     bridge = topo.nodeInfo('ixp')
     assert bridge['cls'] is cluster.remote_class(LanBridge)
@@ -273,6 +282,9 @@ def test_a_remote_lan_is_a_remote_bridge_reached_by_tunnels():
     assert beside['cls'] is not cluster.VxlanLink
     assert (beside['cls1'], beside['cls2']) == (cluster.LanMtuIntf, cluster.LanMtuIntf)
     assert 'cls1' not in links[frozenset(('as100', 'as20'))]
+    # the web server behind as30 goes with it, into lab2's engine, asked once before the build
+    assert issubclass(topo.nodeInfo('webserver')['cls'], cluster.RemoteDockerHost)
+    assert engines_there == ['lab2']
 
 
 def test_switches_other_than_lan_bridges_are_refused():
@@ -285,7 +297,7 @@ def test_switches_other_than_lan_bridges_are_refused():
     cluster.refuse_unsupported(LabFileTopo(file=IXP))
 
 
-def test_a_shaped_link_keeps_its_shaping_across_servers():
+def test_a_shaped_link_keeps_its_shaping_across_servers(engines_there):
     """multihomed.yml's as10-as400 link (bw: 10) crossing: TCIntf at both ends."""
     from mininet.link import TCIntf
     topo = cluster.place(LabFileTopo(file=IXP.replace('ixp.yml', 'multihomed.yml')), SERVERS,
@@ -297,7 +309,7 @@ def test_a_shaped_link_keeps_its_shaping_across_servers():
     assert 'cls1' not in links[frozenset(('as1', 'as10'))]
 
 
-def test_ssh_tunnels_between_two_other_servers_are_refused_before_the_build():
+def test_ssh_tunnels_between_two_other_servers_are_refused_before_the_build(engines_there):
     three = ['localhost', 'lab2', 'lab3']
     pins = {'as10': 'lab2', 'as100': 'localhost', 'as20': 'lab2', 'as30': 'lab3'}
     with pytest.raises(LabError) as raised:

@@ -218,12 +218,13 @@ def test_every_command_with_remote_arguments_answers_and_gives_the_prompt_back(s
     assert QUESTION.strip() in split.ask('fetch')
 
 
-def test_a_capture_running_at_exit_is_not_left_behind_on_the_server(split):
-    """Stopped by the router's end: checked by the module's last test;
-    here it runs on the server, and its copy grows here."""
+def test_a_capture_is_left_running_on_the_server_for_the_exit(split):
+    """Left running so that the module's last test (the exit) checks that a
+    running capture is stopped by the router's end on the server."""
     folder = os.path.join(str(split.folder), 'running')
     split.ask('capture start r2-r3 --dir %s' % folder)
-    assert 'tcpdump' in on_server(split.ip, 'ps -eo args')
+    assert re.search(r'tcpdump .*-i r2-eth1 .*%s' % re.escape('r2-eth1.pcap'),
+                     on_server(split.ip, 'ps -eo args'))
     assert 'r2-eth1.pcap' in split.ask('capture')
 
 

@@ -1,10 +1,11 @@
 """The lab across two servers with stock `mn --cluster` (bgptopo/cluster.py),
 on this one machine: the second server is the test server container
-(bgptopo/clusterserver.py). bgp3 split (r1 and the Docker hosts here, r2
-and r3 there), its commands across servers, the cross-server link failed
-over; a ring of 40 split over the two converges; ssh tunnels as well as
-VXLAN; nothing left on either side; a server that does not answer is one
-sentence."""
+(bgptopo/clusterserver.py). bgp3 split (r1 and host here; r2, r3 and the
+web server's container there), its commands across servers, the
+cross-server link failed over; a ring of 40 split over the two converges
+in a few ssh commands per server; ssh tunnels as well as VXLAN; nothing
+left on either side; a server that does not answer, or lacks an image, is
+one sentence."""
 
 import io
 import os
@@ -24,8 +25,12 @@ assert server       # the fixture, imported for pytest
 
 
 def on_server(ip, command):
-    return subprocess.run(clusterserver.ssh_command(ip, command), capture_output=True,
-                          text=True, timeout=30).stdout
+    """command's output on the server; it must succeed (a failed look at
+    the server would find nothing left there)."""
+    done = subprocess.run(clusterserver.ssh_command(ip, command), capture_output=True,
+                          stdin=subprocess.DEVNULL, text=True, timeout=30)
+    assert done.returncode == 0, (command, done.stderr)
+    return done.stdout
 
 
 def remote_traces(ip):
@@ -158,29 +163,38 @@ def test_a_server_that_does_not_answer_is_one_sentence(server):
     assert nothing_new(before) == {}
 
 
-def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
-    """The server frozen (docker pause) under a running lab: the next command
-    ends the lab with a sentence naming the server; once the server is back,
-    its sshd drops the dead session and nothing of the lab is left there."""
+def ends_with_a_sentence(server, breaking, sentence, mending=lambda: None):
+    """bgp3 split at the prompt, broken from outside (breaking()): the next
+    command ends the lab with sentence (a pattern), not a hang; mending()
+    after; the lab exits non-zero and leaves nothing on either side."""
     before = lab_traces()
     child, transcript = split_prompt(server)
     try:
         child.expect('mininet> ')
-        clusterserver.docker('pause', clusterserver.CONTAINER)
+        breaking()
         child.sendline('bgp r2')
-        child.expect(r'the connection to the server %s ended \((r\d|webserver) ran there\): is the '
-                     r'server down or unreachable\? the lab cannot go on: start it again\.'
-                     % re.escape(server), timeout=40)
+        child.expect(sentence, timeout=40)
         child.expect(pexpect.EOF, timeout=60)
     except pexpect.ExceptionPexpect:
         pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
     finally:
-        clusterserver.docker('unpause', clusterserver.CONTAINER, check=False)
+        mending()
         child.close(force=True)
     assert child.exitstatus != 0
     assert nothing_new(before) == {}
     assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
-                            30, 0.5)
+                            30, 0.5), remote_traces(server)
+
+
+def test_a_server_gone_mid_run_is_a_sentence_not_a_hang(server):
+    """The server frozen (docker pause) under a running lab: the next command
+    ends the lab with a sentence naming the server; once the server is back,
+    its sshd drops the dead session and nothing of the lab is left there."""
+    ends_with_a_sentence(
+        server, lambda: clusterserver.docker('pause', clusterserver.CONTAINER),
+        r'the connection to the server %s ended \((r\d|webserver) ran there\): is the server '
+        r'down or unreachable\? the lab cannot go on: start it again\.' % re.escape(server),
+        lambda: clusterserver.docker('unpause', clusterserver.CONTAINER, check=False))
 
 
 def open_split_prompt(server):
@@ -235,24 +249,10 @@ def test_a_container_removed_on_the_server_ends_the_lab_with_a_sentence(server):
     """The web server's container removed in the server's engine from
     outside: the next command says so, naming the server, and the lab ends
     leaving nothing on either side."""
-    before = lab_traces()
-    child, transcript = split_prompt(server)
-    try:
-        child.expect('mininet> ')
-        on_server(server, 'docker rm -f bgptopo.webserver')
-        child.sendline('routes r1')
-        child.expect(r"webserver's container on %s was stopped from outside the lab \(docker rm "
-                     r"or kill there\?\); the lab cannot go on: start it again\."
-                     % re.escape(server), timeout=20)
-        child.expect(pexpect.EOF, timeout=60)
-    except pexpect.ExceptionPexpect:
-        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
-    finally:
-        child.close(force=True)
-    assert child.exitstatus != 0
-    assert nothing_new(before) == {}
-    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
-                            20, 0.5), remote_traces(server)
+    ends_with_a_sentence(
+        server, lambda: on_server(server, 'docker rm -f bgptopo.webserver'),
+        r"webserver's container on %s was stopped from outside the lab \(docker rm or kill "
+        r"there\?\); the lab cannot go on: start it again\." % re.escape(server))
 
 
 def test_a_server_without_the_image_is_one_sentence(server):

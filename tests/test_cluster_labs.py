@@ -46,6 +46,27 @@ def prompt(topo, servers):
     return child, transcript
 
 
+def at_prompt(topo, server, placement, steps):
+    """mn's prompt on topo over here and server, once it said placement (a
+    pattern): steps(child) at it, then exit; the lab ends cleanly and
+    leaves nothing on either side."""
+    before = lab_traces()
+    child, transcript = prompt(topo, 'localhost,%s' % server)
+    try:
+        child.expect(placement)
+        child.expect('mininet> ')
+        steps(child)
+        child.sendline('exit')
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, transcript.getvalue()[-2000:]
+    assert nothing_new(before) == {}
+    assert remote_traces(server) == NO_TRACES
+
+
 def command(child, line, *expected, timeout=90):
     child.sendline(line)
     for pattern in expected:
@@ -57,28 +78,17 @@ def test_a_lab_file_pins_ases_to_the_server(server, tmp_path):
     """AS 1, AS 2 and AS 400 where the file puts them, the rest here: every
     session Established, routes valley-free, the page fetched across; the
     10 Mbit/s link from AS 400 to AS 10 keeps its shaping across servers."""
-    before = lab_traces()
-    child, transcript = prompt('lab,file=%s' % multihomed_on(tmp_path, server),
-                               'localhost,%s' % server)
-    try:
-        child.expect(r'placement: localhost: 3 routers, AS 10 \(as10\), AS 20 \(as20\), '
-                     r'AS 300 \(as300\); hosts webserver \| %s: 3 routers, AS 1 \(as1\), '
-                     r'AS 2 \(as2\), AS 400 \(as400\); hosts host; \d+ links cross servers'
-                     % re.escape(server))
-        child.expect('mininet> ')
+    placement = (r'placement: localhost: 3 routers, AS 10 \(as10\), AS 20 \(as20\), '
+                 r'AS 300 \(as300\); hosts webserver \| %s: 3 routers, AS 1 \(as1\), '
+                 r'AS 2 \(as2\), AS 400 \(as400\); hosts host; \d+ links cross servers'
+                 % re.escape(server))
+
+    def steps(child):
         command(child, 'as1 hostname', 'bgptopo-server')
         command(child, 'as400 tc qdisc show', r'qdisc htb')     # bw: 10 (TCIntf)
         command(child, 'check', r'score (\d+)/\1: all requirements met', timeout=120)
         command(child, 'fetch', 'Which path does it install')
-        child.sendline('exit')
-        child.expect(pexpect.EOF, timeout=60)
-    except pexpect.ExceptionPexpect:
-        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0, transcript.getvalue()[-2000:]
-    assert nothing_new(before) == {}
-    assert remote_traces(server) == NO_TRACES
+    at_prompt('lab,file=%s' % multihomed_on(tmp_path, server), server, placement, steps)
 
 
 def test_a_server_the_cluster_does_not_list_is_one_sentence(server, tmp_path):
@@ -108,16 +118,12 @@ def test_a_peering_lan_with_members_on_both_servers(server):
     """ixp.yml with AS 20 and AS 30 on the server: the LAN's bridge goes
     there (two of its three members), AS 10 reaches it over VXLAN; the
     sessions across the LAN are Established and the page comes over it."""
-    before = lab_traces()
-    child, transcript = prompt('lab,file=%s,pin=as20@%s+as30@%s'
-                               % (os.path.join(EXAMPLES, 'ixp.yml'), server, server),
-                               'localhost,%s' % server)
-    try:
-        child.expect(r'placement: localhost: 2 routers, .*; hosts host \| %s: '
-                     r'2 routers, AS 20 \(as20\), AS 30 \(as30\); hosts webserver; LANs ixp; '
-                     r'\d+ links cross'
-                     % re.escape(server))
-        child.expect('mininet> ')
+    placement = (r'placement: localhost: 2 routers, .*; hosts host \| %s: '
+                 r'2 routers, AS 20 \(as20\), AS 30 \(as30\); hosts webserver; LANs ixp; '
+                 r'\d+ links cross'
+                 % re.escape(server))
+
+    def steps(child):
         command(child, 'ixp hostname', 'bgptopo-server')
         command(child, 'check', r'score (\d+)/\1: all requirements met', timeout=120)
         # as10 (here) learns AS 30's prefix over the LAN (192.168.100.3), not from AS 100
@@ -127,15 +133,8 @@ def test_a_peering_lan_with_members_on_both_servers(server):
         # all lost), so as30's LAN interface has the tunnel's MTU and as30 fragments
         command(child, 'as30 ping -c 1 -W 3 -M want -s 1472 192.168.100.1', r' 0% packet loss')
         command(child, 'fetch', 'Which path does it install')
-        child.sendline('exit')
-        child.expect(pexpect.EOF, timeout=60)
-    except pexpect.ExceptionPexpect:
-        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0, transcript.getvalue()[-2000:]
-    assert nothing_new(before) == {}
-    assert remote_traces(server) == NO_TRACES
+    at_prompt('lab,file=%s,pin=as20@%s+as30@%s'
+              % (os.path.join(EXAMPLES, 'ixp.yml'), server, server), server, placement, steps)
 
 
 def test_a_peering_lan_over_ssh_tunnels(server):
@@ -156,15 +155,13 @@ def test_a_fed_lab_split_holds_the_table_on_both_servers(server, tmp_path):
     """bgp3 fed (feedto r3, on the server; the feeder stays here, its session
     crosses): `converge` waits until every router, the server's included,
     holds every fed prefix in BGP and in its kernel; `feed` says so of each."""
-    before = lab_traces()
     dump = write_dump(tmp_path / 'rib.mrt')
-    child, transcript = prompt('bgp3,feed=%s,pin=r2@%s+r3@%s' % (dump, server, server),
-                               'localhost,%s' % server)
-    try:
-        child.expect(r'localhost: 1 routers, AS 4500 \(r1\); hosts feeder host \| '
-                     r'%s: 2 routers, .*; hosts webserver; \d+ links cross servers'
-                     % re.escape(server))
-        child.expect('mininet> ')
+
+    placement = (r'localhost: 1 routers, AS 4500 \(r1\); hosts feeder host \| '
+                 r'%s: 2 routers, .*; hosts webserver; \d+ links cross servers'
+                 % re.escape(server))
+
+    def steps(child):
         command(child, 'converge', r'BGP converged in [\d.]+ s', timeout=120)
         child.sendline('feed')
         child.expect(r'IPv4 prefixes read, ([1-9][\d,]*) fed\r\n')
@@ -173,12 +170,4 @@ def test_a_fed_lab_split_holds_the_table_on_both_servers(server, tmp_path):
             child.expect(r'%s +%s fed prefixes in BGP, %s in its kernel' % (router, fed, fed))
         child.expect('mininet> ')
         command(child, 'fetch', 'Which path does it install')
-        child.sendline('exit')
-        child.expect(pexpect.EOF, timeout=60)
-    except pexpect.ExceptionPexpect:
-        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0, transcript.getvalue()[-2000:]
-    assert nothing_new(before) == {}
-    assert remote_traces(server) == NO_TRACES
+    at_prompt('bgp3,feed=%s,pin=r2@%s+r3@%s' % (dump, server, server), server, placement, steps)

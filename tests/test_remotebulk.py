@@ -272,7 +272,7 @@ def test_the_set_up_script_builds_routers_in_their_namespaces(tmp_path):
     conf.write_text('hostname r\n! (a) "b" $HOME `c`\n')
     routers = [NamespaceRouter(name, run_dir) for name in ('r1', 'r2', 'r3')]
     try:
-        procs.wait_until(
+        assert procs.wait_until(
             lambda: all(r.inside('echo ok').strip() == 'ok' for r in routers), 5, 0.05)
         fed = "router bgp 1\n neighbor 10.0.0.9 remote-as 64999 ! a fed lab's copy\n"
         plans = [plan_with(router, {run_dir + '/bgpd.conf': str(conf)},
