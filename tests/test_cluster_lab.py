@@ -203,6 +203,39 @@ def open_split_prompt(server):
     return child
 
 
+def ctrl_c_during_build(child):
+    child.expect('Adding links')
+    child.sendintr()
+
+
+def ctrl_c_at_prompt_then_exit(child):
+    """Ctrl-C at the prompt is Mininet's "Interrupt": the lab goes on (the
+    remote shells and the engine's ssh forward do not take the signal)."""
+    child.expect('mininet> ')
+    child.sendintr()
+    child.expect('Interrupt')
+    child.expect('mininet> ')
+    child.sendline('webserver ls /srv/www')     # asks the engine there whether it runs
+    child.expect(r'\nindex\.html\s+mininet> ')
+    child.sendline('exit')
+
+
+@pytest.mark.parametrize('ending', [ctrl_c_during_build, ctrl_c_at_prompt_then_exit])
+def test_ctrl_c_leaves_nothing_on_either_side(server, ending):
+    before = lab_traces()
+    child, transcript = split_prompt(server)
+    try:
+        ending(child)
+        child.expect(pexpect.EOF, timeout=60)
+    except pexpect.ExceptionPexpect:
+        pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
+    finally:
+        child.close(force=True)
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+                            20, 0.5), remote_traces(server)
+
+
 def test_sigterm_leaves_nothing_on_either_side(server):
     before = lab_traces()
     child = open_split_prompt(server)
