@@ -63,7 +63,7 @@ from bgptopo.dockerhost import DockerHost, attached, starts_shell
 from bgptopo.errors import LabError
 from bgptopo.lifecycle import NodeDied
 from bgptopo.netclasses import image_of
-from bgptopo.remotebulk import RemoteBulk, router_copy
+from bgptopo.remotebulk import RemoteBulk, router_copy, stop_line
 
 LOCAL = 'localhost'
 TUNNELS = ('vxlan', 'ssh')
@@ -432,18 +432,25 @@ class RemoteShell(object):
     def _popen(self, cmd, sudo=True, tt=True, **params):
         """ssh joins a command's words with spaces for the remote shell:
         each is quoted, so `vtysh -c 'show bgp summary json'` stays whole."""
-        if self.isRemote and isinstance(cmd, (list, tuple)):
-            cmd = [shlex.quote(str(word)) for word in cmd]
-        if self.isRemote:       # else ssh reads (and eats) what the user types ahead
+        if self.isRemote:
+            if isinstance(cmd, (list, tuple)):
+                cmd = [shlex.quote(str(word)) for word in cmd]
+            # else ssh reads (and eats) what the user types ahead
             params.setdefault('stdin', subprocess.DEVNULL)
         return super(RemoteShell, self)._popen(cmd, sudo=sudo, tt=tt, **params)
+
+    def server_command(self, line, terminal=False):
+        """The local command that runs a shell line on the node's server
+        (root namespace), over the node's shared ssh connection; terminal:
+        with one there (-tt), for a user's interactive command."""
+        ssh = [word for word in self.sshcmd if terminal or word != '-tt']
+        return ssh + [line]
 
     def ssh(self, command, text=None, timeout=SSH_TIMEOUT):
         """A command on the node's server (root namespace), over its shared
         ssh connection; its output. text: its standard input."""
-        ssh = [word for word in self.sshcmd if word != '-tt']
         try:
-            done = subprocess.run(ssh + [command], input=text, capture_output=True,
+            done = subprocess.run(self.server_command(command), input=text, capture_output=True,
                                   stdin=subprocess.DEVNULL if text is None else None,
                                   universal_newlines=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -472,8 +479,7 @@ class RemoteRouter(RemoteShell):
 
     def put_file(self, path, text):
         """text into path inside this node's mount namespace on its server."""
-        target = '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
-        self.ssh('cat > %s' % shlex.quote(target), text)
+        self.ssh('cat > %s' % shlex.quote(self.from_root(path)), text)
 
     queued_files = None     # {path: text} while a bulk build plans the router's starts
 
@@ -646,21 +652,14 @@ class RemoteProcesses(object):
     def bring_here(self, written, path, pid):
         """written (in the node's private run directory) copied into path
         here as it is written, until the process pid writing it ends."""
-        inside = '/proc/%d/root%s' % (self.pid, os.path.realpath(written))
         return FileCopy(self.server_command(
-            'tail --pid=%d -s %s -c +1 -F %s 2>/dev/null' % (pid, COPY_PULSE, shlex.quote(inside))),
-            path, self.server)
+            'tail --pid=%d -s %s -c +1 -F %s 2>/dev/null'
+            % (pid, COPY_PULSE, shlex.quote(self.from_root(written)))), path, self.server)
 
     def interact(self, args):
         """args inside the node on its server, on the user's terminal (ssh
         -tt gives them one there)."""
         return subprocess.call(self.in_node_command(args, terminal=True))
-
-    def server_command(self, line, terminal=False):
-        """The local command that runs a shell line on the node's server
-        (root namespace), over the node's shared ssh connection."""
-        ssh = [word for word in self.sshcmd if terminal or word != '-tt']
-        return ssh + [line]
 
     def in_node_command(self, args, terminal=False):
         """The local command that runs args inside the node (its network
@@ -691,14 +690,6 @@ class FileCopy(object):
         if not procs.wait_exit(self.process.pid, COPY_GRACE):
             procs.stop(self.process.pid, grace=1.0)
         self.process.wait()
-
-
-def stop_line(pids, grace):
-    """A shell line that TERMs pids (words), waits up to grace seconds for
-    them, then KILLs only those still running."""
-    return ('kill %s 2>/dev/null; for i in $(seq %d); do a=; for p in %s; do kill -0 $p '
-            '2>/dev/null && a="$a $p"; done; [ -z "$a" ] && break; sleep 0.1; done; '
-            '[ -n "$a" ] && kill -9 $a 2>/dev/null; true' % (pids, int(grace * 10), pids))
 
 
 def with_keepalive(sshcmd):
@@ -956,6 +947,8 @@ def probe_server(server, probe):
 
 
 def ssh_to(server):
+    """ssh to server as root, never asking for a password, giving up on a
+    silent server within 5 s."""
     return ['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', 'root@%s' % server]
 
 

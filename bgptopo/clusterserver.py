@@ -120,9 +120,10 @@ def address():
 
 
 def ssh_command(server, *command):
-    """ssh to server as root the way mn does (the drop-in supplies key and host key)."""
-    return ['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', 'root@%s' % server] + \
-        list(command)
+    """ssh to server as root the way the lab checks its servers (the drop-in
+    supplies key and host key)."""
+    from bgptopo.cluster import ssh_to
+    return ssh_to(server) + list(command)
 
 
 def answers(server, *command):

@@ -131,16 +131,20 @@ class RemoteBulk(Bulk):
             router.daemon_pids.clear()
         if not pids or not any(alive(router) for router in self.configured):
             return
-        words = ' '.join(map(str, pids))
         try:
             run_on_server(next(r for r in self.configured if alive(r)),
-                          'kill %s 2>/dev/null; i=0; while [ $i -lt %d ]; do a=; for p in %s; '
-                          'do kill -0 $p 2>/dev/null && a=1 && break; done; [ -z "$a" ] && '
-                          'break; sleep 0.1; i=$((i+1)); done; [ -n "$a" ] && kill -9 %s '
-                          '2>/dev/null; true' % (words, STOP_WAIT * 10, words, words),
+                          stop_line(' '.join(map(str, pids)), STOP_WAIT),
                           STOP_WAIT + SCRIPT_TIMEOUT)
         except LabError:
             pass        # the server went away: the shells' ends take the daemons
+
+
+def stop_line(pids, grace):
+    """A shell line that TERMs pids (words), waits up to grace seconds for
+    them, then KILLs only those still running."""
+    return ('kill %s 2>/dev/null; for i in $(seq %d); do a=; for p in %s; do kill -0 $p '
+            '2>/dev/null && a="$a $p"; done; [ -z "$a" ] && break; sleep 0.1; done; '
+            '[ -n "$a" ] && kill -9 $a 2>/dev/null; true' % (pids, int(grace * 10), pids))
 
 
 def alive(router):
@@ -204,7 +208,7 @@ def queued(router, start):
 
 def through_proc(router, name):
     """A file of router's private run directory as the server's root sees it."""
-    return '/proc/%d/root%s/%s' % (router.pid, os.path.realpath(router.routing.run_dir), name)
+    return '%s/%s' % (router.from_root(router.routing.run_dir), name)
 
 
 def heredoc(command, text, after=''):
@@ -300,9 +304,9 @@ def start_side_by_side(starts):
 def run_on_server(router, script, timeout):
     """script run by sh in the root namespace of router's server, over its
     shared ssh connection (its keepalives too); its output."""
-    ssh = [word for word in router.sshcmd if word != '-tt']
     try:
-        done = subprocess.run(ssh + [SCRIPT_COMMAND], input=script, capture_output=True,
+        done = subprocess.run(router.server_command(SCRIPT_COMMAND), input=script,
+                              capture_output=True,
                               universal_newlines=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise LabError('%s does not answer over ssh within %d s (building its routers); is '

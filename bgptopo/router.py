@@ -78,10 +78,14 @@ class DaemonNode(GuardedShell, Node):
 
     def run_file(self, name):
         """A file of this node's private run directory, as the lab's own
-        process reaches it: through the node's mount namespace. /proc/PID/root
-        resolves absolute symlinks (/var/run) in our root, so the directory is
-        named by its real path."""
-        return '/proc/%d/root%s/%s' % (self.pid, os.path.realpath(self.run_dir), name)
+        process reaches it: through the node's mount namespace."""
+        return '%s/%s' % (self.from_root(self.run_dir), name)
+
+    def from_root(self, path):
+        """path of this node's mount namespace as its machine's root reaches
+        it. /proc/PID/root resolves absolute symlinks (/var/run) in the
+        root's view, so the path is named by its real path."""
+        return '/proc/%d/root%s' % (self.pid, os.path.realpath(path))
 
     def process_output(self, name):
         """The file holding what a process start_process started printed."""

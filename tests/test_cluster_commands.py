@@ -20,7 +20,7 @@ import pytest
 from bgptopo import messages
 from clusterfixture import server
 from conftest import MN, QUESTION, lab_traces
-from test_cluster_lab import bgp3_split, nothing_new, on_server, remote_traces, run_mn
+from test_cluster_lab import NO_TRACES, bgp3_split, nothing_new, on_server, remote_traces, run_mn
 from test_fuzz import MARK, OURS, SCENARIO, answer, restore
 
 pytestmark = pytest.mark.integration
@@ -232,7 +232,7 @@ def test_exit_leaves_nothing_on_either_side(split, before):
     """The last of the module's prompt: a capture still ran on the server."""
     assert split.exit() == 0
     assert nothing_new(before) == {}
-    assert remote_traces(split.ip) == {'processes': [], 'links': []}
+    assert remote_traces(split.ip) == NO_TRACES
 
 
 def test_test_check_and_converged_under_the_cluster(server, before, tmp_path):
@@ -249,7 +249,7 @@ def test_test_check_and_converged_under_the_cluster(server, before, tmp_path):
              if m.kind == 'OPEN'}
     assert {('192.168.23.2', '192.168.23.3'), ('192.168.23.3', '192.168.23.2')} <= opens, opens
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 def test_bird_on_the_server_birdc_and_capture(server, before, tmp_path):
@@ -278,4 +278,4 @@ def test_bird_on_the_server_birdc_and_capture(server, before, tmp_path):
     finally:
         prompt.close()
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES

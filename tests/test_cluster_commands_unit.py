@@ -13,6 +13,7 @@ import graphviz
 
 from bgptopo import cluster, drawing
 from bgptopo import routing
+from bgptopo.router import DaemonNode
 
 
 class LocalShell(object):
@@ -26,6 +27,8 @@ class FakeRemoteRouter(cluster.RemoteProcesses):
 
     name, server = 'r2', 'lab2'
     shell = LocalShell()
+    server_command = cluster.RemoteShell.server_command
+    from_root = DaemonNode.from_root
 
     def __init__(self, run_dir):
         self.run_dir = str(run_dir)

@@ -47,6 +47,18 @@ def remote_traces(ip):
                       not l.split(':')[1].strip().startswith('eth0@')]}
 
 
+NO_TRACES = {'processes': [], 'links': []}
+
+
+def soon_nothing_left(before, server, remote_wait=20):
+    """Within a deadline, nothing new here (10 s) and nothing of a lab on
+    the server (remote_wait s): a lab's ending there takes its sshd's
+    noticing."""
+    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
+    assert procs.wait_until(lambda: remote_traces(server) == NO_TRACES, remote_wait, 0.5), \
+        remote_traces(server)
+
+
 def nothing_new(before):
     """No trace of a lab here that was not there before (the server's
     daemons are this machine's processes too: they count)."""
@@ -128,7 +140,7 @@ def test_bgp3_split_over_two_servers_at_the_prompt(server):
         child.close(force=True)
     assert child.exitstatus == 0
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 def test_ring_of_40_split_converges(server):
@@ -139,7 +151,7 @@ def test_ring_of_40_split_converges(server):
                      % re.escape(server), done.stdout)
     assert 'converged in' in done.stdout
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 def test_ssh_tunnels_carry_the_lab_too(server):
@@ -149,7 +161,7 @@ def test_ssh_tunnels_carry_the_lab_too(server):
     assert QUESTION.strip() in done.stdout
     assert '2 links cross servers (ssh)' in done.stdout
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 def test_a_server_that_does_not_answer_is_one_sentence(server):
@@ -182,7 +194,7 @@ def ends_with_a_sentence(server, breaking, sentence, mending=lambda: None):
         child.close(force=True)
     assert child.exitstatus != 0
     assert nothing_new(before) == {}
-    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
+    assert procs.wait_until(lambda: remote_traces(server) == NO_TRACES,
                             30, 0.5), remote_traces(server)
 
 
@@ -231,9 +243,7 @@ def test_ctrl_c_leaves_nothing_on_either_side(server, ending):
         pytest.fail('the prompt said:\n' + transcript.getvalue()[-4000:])
     finally:
         child.close(force=True)
-    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
-    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
-                            20, 0.5), remote_traces(server)
+    soon_nothing_left(before, server)
 
 
 def test_sigterm_leaves_nothing_on_either_side(server):
@@ -245,9 +255,7 @@ def test_sigterm_leaves_nothing_on_either_side(server):
         child.expect(pexpect.EOF, timeout=60)
     finally:
         child.close(force=True)
-    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
-    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
-                            20, 0.5), remote_traces(server)
+    soon_nothing_left(before, server)
 
 
 def test_sigkill_then_mn_c_with_the_cluster_leaves_nothing(server):
@@ -262,9 +270,7 @@ def test_sigkill_then_mn_c_with_the_cluster_leaves_nothing(server):
         child.close(force=True)
         subprocess.run(['mn', '-c', '--cluster', 'localhost,%s' % server],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-    assert procs.wait_until(lambda: nothing_new(before) == {}, 10, 0.1), nothing_new(before)
-    assert procs.wait_until(lambda: remote_traces(server) == {'processes': [], 'links': []},
-                            20, 0.5), remote_traces(server)
+    soon_nothing_left(before, server)
 
 
 def test_bird_routers_run_on_the_server_too(server):
@@ -275,7 +281,7 @@ def test_bird_routers_run_on_the_server_too(server):
     assert done.returncode == 0, done.stdout[-2000:]
     assert QUESTION.strip() in done.stdout
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 def test_a_container_removed_on_the_server_ends_the_lab_with_a_sentence(server):
@@ -301,7 +307,7 @@ def test_a_server_without_the_image_is_one_sentence(server):
     assert ('*** bgptopo: the server %s lacks the image bgptopo/webserver; run ./setup.sh server '
             'there, which builds the lab\'s images.' % server) in done.stdout
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES
 
 
 SSH_SHIM = '''#!/bin/sh
@@ -340,4 +346,4 @@ def test_a_split_ring_builds_each_server_in_a_few_ssh_commands(server, tmp_path,
     commands = [line for line in calls if line not in shells and 'mnexec -da' not in line]
     assert len(commands) <= 12, '\n'.join(commands)
     assert nothing_new(before) == {}
-    assert remote_traces(server) == {'processes': [], 'links': []}
+    assert remote_traces(server) == NO_TRACES

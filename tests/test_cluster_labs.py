@@ -17,13 +17,12 @@ from clusterfixture import server
 from conftest import MN, REPO, lab_traces
 from test_asgraph import generated_file
 from test_feed_lab import write_dump
-from test_cluster_lab import nothing_new, remote_traces, run_mn
+from test_cluster_lab import NO_TRACES, nothing_new, remote_traces, run_mn
 
 pytestmark = pytest.mark.integration
 assert server       # the fixture, imported for pytest
 
 EXAMPLES = os.path.join(REPO, 'examples')
-NO_TRACES = {'processes': [], 'links': []}
 
 
 def multihomed_on(tmp_path, ip):

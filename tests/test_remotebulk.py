@@ -14,6 +14,7 @@ import pytest
 
 from bgptopo import cluster, procs, remotebulk
 from bgptopo.errors import LabError
+from bgptopo.router import DaemonNode
 from bgptopo.topologies import BgpRingTopo
 
 
@@ -51,6 +52,7 @@ class FakeRouter(object):
     sshcmd = ['ssh', '-tt', 'root@lab2']
     before_daemons = ()
     boot_capture = None
+    from_root = DaemonNode.from_root
 
     def __init__(self, name, pid, suite, events):
         self.name, self.pid, self.routing, self.events = name, pid, suite, events
